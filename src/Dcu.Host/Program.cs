@@ -1,0 +1,2 @@
+// Wiring comes with the Host work of issue 2.
+return 0;
