@@ -213,6 +213,46 @@ public sealed class CollectionSchedulerTests
     }
 
     [Fact]
+    public async Task Buses_are_handed_their_jobs_a_stagger_apart()
+    {
+        var options = Options();
+        options.BusStagger = TimeSpan.FromMilliseconds(100);
+        await using var rig = new Rig(options, M("a"), M("c", bus: "rs485-2"));
+
+        await rig.AdvanceToDueAsync(Ms("10:15"));
+        await Eventually.TrueAsync(() => rig.Outbox.For("a").Count == 1, "first bus read");
+        while (rig.Outbox.For("c").Count == 0)
+        {
+            Assert.True(rig.Time.GetUtcNow().ToUnixTimeMilliseconds() < Ms("10:15") + 5_000, "second bus never read");
+            rig.Time.Advance(TimeSpan.FromMilliseconds(10));
+            await Task.Delay(5); // pump: let the scheduler see the new fake time
+        }
+
+        Assert.Equal(Ms("10:15"), rig.Outbox.For("a")[0].ReadUnixMs);
+        var c = rig.Outbox.For("c")[0];
+        Assert.Equal(Ms("10:15"), c.IntervalUnixMs);
+        Assert.InRange(c.ReadUnixMs - Ms("10:15"), 100, 5_000);
+    }
+
+    [Fact]
+    public async Task The_collection_service_runs_the_scheduler_and_the_workers()
+    {
+        var time = new FakeTimeProvider(Start);
+        var outbox = new FakeOutbox();
+        var options = Options();
+        var worker = new BusWorker(Bus, new FakeMeterReader(time), [M("a")], outbox, new FakeClockStatus(), options, time, NullLogger<BusWorker>.Instance);
+        var scheduler = new CollectionScheduler(options, [worker], time, NullLogger<CollectionScheduler>.Instance);
+        using var service = new CollectionService(scheduler);
+
+        await service.StartAsync(CancellationToken.None);
+        var read = await Eventually.WithinAsync(scheduler.RequestOnDemandAsync(new MeterId("a"), null, CancellationToken.None), "on-demand via service");
+        await service.StopAsync(CancellationToken.None);
+
+        Assert.Equal(2, read.Count);
+        Assert.Equal(2, outbox.Readings.Count);
+    }
+
+    [Fact]
     public void A_meter_on_two_buses_or_a_duplicate_bus_is_refused()
     {
         var time = new FakeTimeProvider(Start);
