@@ -1,0 +1,85 @@
+using System.Globalization;
+using Dcu.Core.Model;
+
+namespace Dcu.Core.Collection;
+
+/// <summary>Options of the "Collection" configuration section.</summary>
+public sealed class CollectionOptions
+{
+    public const string SectionName = "Collection";
+
+    public List<CollectionTaskOptions> Tasks { get; set; } = [];
+
+    /// <summary>Extra attempts within one job after a timeout or protocol error (not while the meter is offline).</summary>
+    public int Retries { get; set; } = 1;
+
+    /// <summary>Failed jobs in a row after which a meter is marked offline.</summary>
+    public int OfflineThreshold { get; set; } = 3;
+
+    /// <summary>While offline, only every K-th due scheduled job of the meter is attempted.</summary>
+    public int OfflinePollDivisor { get; set; } = 4;
+
+    /// <summary>
+    /// Safety net over one reader call: the reader enforces the protocol timeouts itself; this only
+    /// stops a hung reader from stalling its bus. Counted as a timeout ("watchdog").
+    /// </summary>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Scheduled jobs a bus may have queued; beyond it the oldest is dropped and counted.</summary>
+    public int ScheduledQueueCapacity { get; set; } = 10_000;
+
+    /// <summary>Delay between handing one boundary's jobs to successive buses, so buses do not all start on the same millisecond.</summary>
+    public TimeSpan BusStagger { get; set; } = TimeSpan.Zero;
+
+    /// <summary>Longest single wait of the scheduler before it re-reads the wall clock (catches clock steps).</summary>
+    public TimeSpan MaxSchedulerWait { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Every problem, each naming its configuration key; empty when the options are usable.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var problems = new List<string>();
+        const string S = SectionName;
+        if (Retries is < 0 or > 10) problems.Add($"{S}:Retries must be 0..10 (got {Retries})");
+        if (OfflineThreshold < 1) problems.Add($"{S}:OfflineThreshold must be at least 1 (got {OfflineThreshold})");
+        if (OfflinePollDivisor < 1) problems.Add($"{S}:OfflinePollDivisor must be at least 1 (got {OfflinePollDivisor})");
+        if (RequestTimeout <= TimeSpan.Zero) problems.Add($"{S}:RequestTimeout must be positive (got {RequestTimeout})");
+        if (ScheduledQueueCapacity < 1) problems.Add($"{S}:ScheduledQueueCapacity must be at least 1 (got {ScheduledQueueCapacity})");
+        if (BusStagger < TimeSpan.Zero || BusStagger > TimeSpan.FromSeconds(10)) problems.Add($"{S}:BusStagger must be 0..10 s (got {BusStagger})");
+        if (MaxSchedulerWait <= TimeSpan.Zero) problems.Add($"{S}:MaxSchedulerWait must be positive (got {MaxSchedulerWait})");
+
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < Tasks.Count; i++)
+        {
+            var t = Tasks[i];
+            var key = $"{S}:Tasks:{i}";
+            if (t is null) { problems.Add($"{key} is empty"); continue; }
+            if (string.IsNullOrWhiteSpace(t.Name)) problems.Add($"{key}:Name is required");
+            else if (!names.Add(t.Name)) problems.Add($"{key}:Name '{t.Name}' is used by another task");
+            if (!IntervalClock.IsValidInterval(t.Interval))
+                problems.Add($"{key}:Interval must divide 24 h (a whole number of ms, 0 < interval <= 1 day; got {t.Interval})");
+            else if (!IntervalClock.IsValidOffset(t.Offset, t.Interval))
+                problems.Add($"{key}:Offset must be at least 0 and less than the interval (got {t.Offset})");
+            for (var q = 0; q < t.Quantities.Count; q++)
+                if (!ObisCode.TryParse(t.Quantities[q], out _))
+                    problems.Add($"{key}:Quantities:{q} '{t.Quantities[q]}' is not an OBIS code A.B.C.D.E");
+            for (var m = 0; m < t.Meters.Count; m++)
+                if (string.IsNullOrWhiteSpace(t.Meters[m]))
+                    problems.Add($"{key}:Meters:{m} is empty");
+        }
+        return problems;
+    }
+
+    /// <summary>The tasks as model objects; call <see cref="Validate"/> first (throws on invalid tasks).</summary>
+    public IReadOnlyList<CollectionTask> BuildTasks()
+    {
+        var problems = Validate();
+        if (problems.Count > 0)
+            throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"Invalid collection options: {string.Join("; ", problems)}"));
+        return Tasks.Select(t => new CollectionTask(
+            t.Name,
+            t.Meters.Select(m => new MeterId(m)).ToArray(),
+            t.Quantities.Select(ObisCode.Parse).ToArray(),
+            t.Interval,
+            t.Offset)).ToArray();
+    }
+}
