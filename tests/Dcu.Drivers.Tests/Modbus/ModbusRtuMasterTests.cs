@@ -266,6 +266,24 @@ public class ModbusRtuMasterTests
     }
 
     [Fact]
+    public async Task The_response_timeout_runs_on_the_TimeProvider()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var (link, device, master) = Create(new ModbusRtuMasterOptions { ResponseTimeout = TimeSpan.FromSeconds(1), Retries = 0, TimeProvider = time });
+        device.Always = Misbehaviour.Silent;
+
+        var read = master.ReadRegistersAsync(1, ModbusFunction.ReadInputRegisters, 0, 1, CancellationToken.None);
+        await Eventually.TrueAsync(() => !link.Written.IsEmpty, "the request to be written");
+        Assert.False(read.IsCompleted);
+        time.Advance(TimeSpan.FromMilliseconds(999));
+        Assert.False(read.IsCompleted);
+        time.Advance(TimeSpan.FromMilliseconds(1));
+
+        await Assert.ThrowsAsync<TimeoutException>(() => Eventually.WithinAsync(read, "the timeout"));
+        Assert.Equal(1, master.Counters.Timeouts);
+    }
+
+    [Fact]
     public async Task Closed_link_is_an_IOException()
     {
         var (link, device, master) = Create();
