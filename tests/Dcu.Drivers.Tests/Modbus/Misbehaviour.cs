@@ -1,0 +1,16 @@
+namespace Dcu.Drivers.Tests.Modbus;
+
+/// <summary>How <see cref="SimulatedModbusDevice"/> answers one request.</summary>
+public enum Misbehaviour
+{
+    None,
+    Silent,
+    Late,
+    BadCrc,
+    OneByteAtATime,
+    GarbageFirst,
+    Exception,
+    Busy,
+    WrongUnit,
+    StaleTransactionFirst,
+}
