@@ -29,15 +29,17 @@ public static class RegisterDecoder
         ordered = ordered[..length];
         Normalise(registers[..length], wordOrder, ordered);
 
-        double raw = type switch
+        // Every arm is cast to double: left alone, the switch's natural type would be float and
+        // 32/64-bit integers would lose digits.
+        var raw = type switch
         {
-            RegisterType.Float32 => BinaryPrimitives.ReadSingleBigEndian(ordered),
-            RegisterType.Int16 => BinaryPrimitives.ReadInt16BigEndian(ordered),
-            RegisterType.UInt16 => BinaryPrimitives.ReadUInt16BigEndian(ordered),
-            RegisterType.Int32 => BinaryPrimitives.ReadInt32BigEndian(ordered),
-            RegisterType.UInt32 => BinaryPrimitives.ReadUInt32BigEndian(ordered),
-            RegisterType.Int64 => BinaryPrimitives.ReadInt64BigEndian(ordered),
-            RegisterType.UInt64 => BinaryPrimitives.ReadUInt64BigEndian(ordered),
+            RegisterType.Float32 => (double)BinaryPrimitives.ReadSingleBigEndian(ordered),
+            RegisterType.Int16 => (double)BinaryPrimitives.ReadInt16BigEndian(ordered),
+            RegisterType.UInt16 => (double)BinaryPrimitives.ReadUInt16BigEndian(ordered),
+            RegisterType.Int32 => (double)BinaryPrimitives.ReadInt32BigEndian(ordered),
+            RegisterType.UInt32 => (double)BinaryPrimitives.ReadUInt32BigEndian(ordered),
+            RegisterType.Int64 => (double)BinaryPrimitives.ReadInt64BigEndian(ordered),
+            RegisterType.UInt64 => (double)BinaryPrimitives.ReadUInt64BigEndian(ordered),
             _ => throw new ArgumentOutOfRangeException(nameof(type), type, "unknown register type"),
         };
         return raw * scale;

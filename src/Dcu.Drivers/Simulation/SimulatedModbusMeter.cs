@@ -100,7 +100,10 @@ public sealed class SimulatedModbusMeter
         return ValueInUnit(entry);
     }
 
-    /// <summary>Brings the counters up to the clock and samples new instantaneous values.</summary>
+    /// <summary>
+    /// Brings the counters up to the clock and, when the clock moved, samples new instantaneous
+    /// values (like a meter's measurement cycle: reads at the same instant see the same values).
+    /// </summary>
     public void Refresh()
     {
         var now = _time.GetUtcNow();
@@ -120,8 +123,8 @@ public sealed class SimulatedModbusMeter
                 t = next;
             }
             _last = now;
+            Sample();
         }
-        Sample();
     }
 
     /// <summary>FC 03/04: writes 2*count bytes to <paramref name="destination"/>; returns 0 or a Modbus exception code.</summary>
