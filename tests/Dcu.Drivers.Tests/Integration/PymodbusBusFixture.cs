@@ -22,7 +22,7 @@ public sealed class PymodbusBusFixture : IAsyncLifetime
     /// instead of <see cref="PtySerialLink"/>; the tests in <see cref="PymodbusMasterTests"/> stay as they are.
     /// </summary>
     public static Func<IByteLink, IModbusMaster> MasterFactory { get; set; } =
-        link => new TestRtuMaster(link, TimeSpan.FromMilliseconds(500));
+        link => new TestRtuMaster(link, TimeSpan.FromSeconds(2)); // generous: 2 cores shared with builds
 
     private SocatPtyPair? _pty;
     private PymodbusServer? _server;
