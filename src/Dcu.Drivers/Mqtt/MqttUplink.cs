@@ -128,7 +128,6 @@ public sealed class MqttUplink : IUplink, IAsyncDisposable
         await StopAsync(CancellationToken.None);
         _client.Dispose();
         _stop.Dispose();
-        _inFlight.Dispose();
     }
 
     public Task WaitConnectedAsync(CancellationToken cancellationToken)
@@ -143,13 +142,22 @@ public sealed class MqttUplink : IUplink, IAsyncDisposable
         cancellationToken.ThrowIfCancellationRequested();
         if (!IsConnected) return Failed("not connected");
 
-        using var timeout = new CancellationTokenSource(_options.PublishTimeout, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token, _stop.Token);
-        var entered = false;
+        // The window is waited for without the publish timeout: slots free up as soon as the
+        // publishes in flight are acknowledged or time out themselves.
         try
         {
-            await _inFlight.WaitAsync(linked.Token);
-            entered = true;
+            using var slot = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stop.Token);
+            await _inFlight.WaitAsync(slot.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return Failed("uplink stopping");
+        }
+
+        using var timeout = new CancellationTokenSource(_options.PublishTimeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token, _stop.Token);
+        try
+        {
             if (!IsConnected) return Failed("not connected");
 
             var mqttMessage = new MqttApplicationMessageBuilder()
@@ -167,19 +175,17 @@ public sealed class MqttUplink : IUplink, IAsyncDisposable
             _logger.LogWarning("MQTT broker refused publish to {Topic}: {Reason} {ReasonString}", message.Topic, result.ReasonCode, result.ReasonString);
             return Failed($"publish refused: {result.ReasonCode}");
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (Exception) when (cancellationToken.IsCancellationRequested)
         {
-            throw;
+            // MQTTnet may report a cancelled wait as its own timeout exception: the caller asked, so say so.
+            throw new OperationCanceledException(cancellationToken);
         }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        catch (Exception) when (timeout.IsCancellationRequested)
         {
+            // No PUBACK in time: the link may be half-open. Let the supervisor check it.
             Interlocked.Increment(ref _publishTimeouts);
-            if (entered)
-            {
-                // No PUBACK in time: the link may be half-open. Let the supervisor check it.
-                _logger.LogWarning("MQTT publish to {Topic} got no PUBACK within {Timeout}; link suspect", message.Topic, _options.PublishTimeout);
-                MarkSuspect();
-            }
+            _logger.LogWarning("MQTT publish to {Topic} got no PUBACK within {Timeout}; link suspect", message.Topic, _options.PublishTimeout);
+            MarkSuspect();
             return Failed("publish timed out");
         }
         catch (Exception ex)
@@ -189,7 +195,7 @@ public sealed class MqttUplink : IUplink, IAsyncDisposable
         }
         finally
         {
-            if (entered) _inFlight.Release();
+            _inFlight.Release();
         }
     }
 
