@@ -64,7 +64,7 @@ public sealed class MqttUplink : IUplink, IAsyncDisposable
     }
 
     /// <summary>True once connected, subscribed and the birth message is acknowledged, until the link drops.</summary>
-    public bool IsConnected => _linkUp && _client.IsConnected;
+    public bool IsConnected => _linkUp && !_suspect && _client.IsConnected;
 
     public LinkStats Stats
     {
@@ -130,10 +130,19 @@ public sealed class MqttUplink : IUplink, IAsyncDisposable
         _stop.Dispose();
     }
 
-    public Task WaitConnectedAsync(CancellationToken cancellationToken)
+    public async Task WaitConnectedAsync(CancellationToken cancellationToken)
     {
-        if (IsConnected) return Task.CompletedTask;
-        return Volatile.Read(ref _connected).Task.WaitAsync(cancellationToken);
+        while (!IsConnected)
+        {
+            var signal = Volatile.Read(ref _connected).Task;
+            if (!signal.IsCompleted)
+            {
+                await signal.WaitAsync(cancellationToken);
+                continue;
+            }
+            // The link just dropped and the supervisor (woken by the drop) has not reset the signal yet.
+            await Task.Delay(TimeSpan.FromMilliseconds(10), _time, cancellationToken);
+        }
     }
 
     public async Task<bool> PublishAsync(UplinkMessage message, CancellationToken cancellationToken)
@@ -191,6 +200,7 @@ public sealed class MqttUplink : IUplink, IAsyncDisposable
         catch (Exception ex)
         {
             // Link dropped while waiting, or the uplink is stopping.
+            _logger.LogDebug(ex, "MQTT publish to {Topic} failed", message.Topic);
             return Failed("publish failed: " + ex.Message);
         }
         finally
@@ -218,7 +228,7 @@ public sealed class MqttUplink : IUplink, IAsyncDisposable
                 if (healthy)
                 {
                     if (attempt > 0 && _time.GetUtcNow() - _connectedSince >= _options.StableConnectionAfter) attempt = 0;
-                    await Task.WhenAny(wake, Task.Delay(_options.HealthCheckInterval, _time, stop));
+                    await IdleAsync(wake, stop);
                     continue;
                 }
 
@@ -236,7 +246,12 @@ public sealed class MqttUplink : IUplink, IAsyncDisposable
                     await Task.Delay(delay, _time, stop);
                 }
                 attempt++;
-                if (await TryConnectAsync(stop)) wasUp = true;
+                if (await TryConnectAsync(stop))
+                {
+                    wasUp = true;
+                    // Just proved alive: the first ping is due after one interval, or on a wake.
+                    await IdleAsync(wake, stop);
+                }
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -248,6 +263,14 @@ public sealed class MqttUplink : IUplink, IAsyncDisposable
             _logger.LogCritical(ex, "MQTT supervisor crashed");
             throw;
         }
+    }
+
+    /// <summary>Waits one health-check interval, or less when woken (drop, suspect publish, stop).</summary>
+    async Task IdleAsync(Task wake, CancellationToken stop)
+    {
+        using var idle = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        await Task.WhenAny(wake, Task.Delay(_options.HealthCheckInterval, _time, idle.Token));
+        await idle.CancelAsync();
     }
 
     async Task<bool> PingAsync(CancellationToken stop)
