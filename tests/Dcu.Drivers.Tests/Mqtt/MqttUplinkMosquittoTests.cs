@@ -184,20 +184,45 @@ public sealed class MqttUplinkMosquittoTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => uplink.PublishAsync(new UplinkMessage("dcu/cancel1/x", Utf8("x")), cancelled.Token));
     }
 
-    [Fact]
-    public async Task A_burst_of_publishes_through_a_small_in_flight_window_is_all_acknowledged()
+    [Theory]
+    [InlineData(4)]
+    [InlineData(64)] // above Mosquitto's default Receive Maximum (20)
+    public async Task A_burst_of_publishes_through_the_in_flight_window_is_all_acknowledged(int maxInFlight)
     {
         await using var broker = await MosquittoBroker.StartNewAsync();
-        await using var dcp = await MqttProbe.ConnectAsync(broker.Port, "dcu/burst1/data/#");
-        var options = Fast(broker.Port, "burst1");
-        options.MaxInFlight = 4;
+        await using var dcp = await MqttProbe.ConnectAsync(broker.Port, $"dcu/burst{maxInFlight}/data/#");
+        var options = Fast(broker.Port, "burst" + maxInFlight);
+        options.MaxInFlight = maxInFlight;
         await using var uplink = new MqttUplink(options, new ListLogger<MqttUplink>());
         await uplink.StartAsync(CancellationToken.None);
         await uplink.WaitConnectedAsync(CancellationToken.None).WaitAsync(Wait);
 
         var results = await Task.WhenAll(Enumerable.Range(0, 500).Select(i =>
-            uplink.PublishAsync(new UplinkMessage($"dcu/burst1/data/{i % 10}", Utf8(i.ToString())), CancellationToken.None)));
+            uplink.PublishAsync(new UplinkMessage($"dcu/burst{maxInFlight}/data/{i % 10}", Utf8(i.ToString())), CancellationToken.None)));
         Assert.True(results.All(r => r), $"{results.Count(r => !r)} failed, last error: {uplink.Stats.LastError}");
         await Eventually.TrueAsync(() => dcp.Received.Count == 500, "all 500 at the DCP");
+    }
+
+    [Fact]
+    public async Task Commands_sent_while_the_DCU_is_away_arrive_after_it_reconnects()
+    {
+        await using var broker = await MosquittoBroker.StartNewAsync();
+        var options = Fast(broker.Port, "session1");
+        await using (var first = new MqttUplink(options, new ListLogger<MqttUplink>()))
+        {
+            await first.StartAsync(CancellationToken.None);
+            await first.WaitConnectedAsync(CancellationToken.None).WaitAsync(Wait);
+        }
+
+        await using var dcp = await MqttProbe.ConnectAsync(broker.Port);
+        await dcp.PublishAsync("dcu/session1/cmd/read", "queued while away");
+
+        // Same client id, CleanStart=false with a session expiry: the broker kept the subscription and the command.
+        await using var second = new MqttUplink(options, new ListLogger<MqttUplink>());
+        await second.StartAsync(CancellationToken.None);
+        using var cts = new CancellationTokenSource(Wait);
+        await using var commands = second.ReadCommandsAsync(cts.Token).GetAsyncEnumerator(cts.Token);
+        Assert.True(await commands.MoveNextAsync());
+        Assert.Equal("queued while away", Encoding.UTF8.GetString(commands.Current.Payload.Span));
     }
 }
