@@ -77,7 +77,8 @@ public sealed partial class ReadingOutbox
                 flushes.Add(flushed);
                 continue;
             }
-            (item.Lane == OutboxLane.Events ? events : readings).Add(item.Document!);
+            if (item.Item is Reading reading) readings.Add(OutboxDocuments.FromReading(reading));
+            else events.Add(OutboxDocuments.FromEvent((MeterEvent)item.Item!));
             taken++;
         }
         while (removes.Count < 256 && _removes.Reader.TryRead(out var remove)) removes.Add(remove);

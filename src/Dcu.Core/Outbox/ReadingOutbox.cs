@@ -82,13 +82,13 @@ public sealed partial class ReadingOutbox : IOutboxWriter, IOutboxReader, IAsync
     public ValueTask AppendAsync(Reading reading, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(reading);
-        return Enqueue(new WriteItem(OutboxDocuments.FromReading(reading), OutboxLane.Readings, null), cancellationToken);
+        return Enqueue(new WriteItem(reading, OutboxLane.Readings, null), cancellationToken);
     }
 
     public ValueTask AppendAsync(MeterEvent meterEvent, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(meterEvent);
-        return Enqueue(new WriteItem(OutboxDocuments.FromEvent(meterEvent), OutboxLane.Events, null), cancellationToken);
+        return Enqueue(new WriteItem(meterEvent, OutboxLane.Events, null), cancellationToken);
     }
 
     public async Task FlushAsync(CancellationToken cancellationToken)
@@ -193,7 +193,10 @@ public sealed partial class ReadingOutbox : IOutboxWriter, IOutboxReader, IAsync
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private readonly record struct WriteItem(BsonDocument? Document, OutboxLane Lane, TaskCompletionSource? Flushed);
+    // The item itself is queued, not its BsonDocument: the writer builds the documents just before
+    // inserting them, so they die young (queued documents survived into gen1/gen2 and cost 4-5x
+    // more collections in the benchmark; see docs/BENCHMARKS.md).
+    private readonly record struct WriteItem(object? Item, OutboxLane Lane, TaskCompletionSource? Flushed);
 
     private sealed record RemoveRequest(OutboxLane Lane, IReadOnlyCollection<long> Ids)
     {
