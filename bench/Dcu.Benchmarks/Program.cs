@@ -1,1 +1,17 @@
-return 0;
+using Dcu.Benchmarks;
+
+// Benchmarks run on demand: dotnet run -c Release --project bench/Dcu.Benchmarks -- <name> [--option value ...]
+// Results go to docs/BENCHMARKS.md. Add a benchmark by adding one entry here and one class.
+var benchmarks = new Dictionary<string, (string Help, Func<BenchArgs, Task<int>> Run)>(StringComparer.OrdinalIgnoreCase)
+{
+    ["outbox"] = ("ReadingOutbox append throughput vs raw LiteDB InsertBulk (--n 200000 --producers 4 --batch 1000 --rounds 2)", OutboxBenchmark.RunAsync),
+    // Planned: "e2e" (bus -> outbox -> broker), "memory" (steady-state RSS), "startup" (time to ready).
+};
+
+if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var benchmark))
+{
+    Console.Error.WriteLine("usage: Dcu.Benchmarks <benchmark> [--option value ...]");
+    foreach (var (name, (help, _)) in benchmarks) Console.Error.WriteLine($"  {name,-10} {help}");
+    return args.Length == 0 ? 0 : 2;
+}
+return await benchmark.Run(BenchArgs.Parse(args.AsSpan(1)));

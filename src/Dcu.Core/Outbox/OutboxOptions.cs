@@ -1,0 +1,32 @@
+namespace Dcu.Core.Outbox;
+
+/// <summary>Settings of the durable outbox (<see cref="ReadingOutbox"/>).</summary>
+public sealed class OutboxOptions
+{
+    /// <summary>Path of the LiteDB file, e.g. "/var/lib/dcu/outbox.db". Its directory is created if missing.</summary>
+    public string Path { get; set; } = "outbox.db";
+
+    /// <summary>Most items (readings + events) kept; beyond it the oldest readings are evicted first, events last.</summary>
+    public long MaxItems { get; set; } = 1_000_000;
+
+    /// <summary>Most queued items committed in one transaction.</summary>
+    public int BatchSize { get; set; } = 1000;
+
+    /// <summary>Capacity of the bounded append queue; appends wait (backpressure) when it is full.</summary>
+    public int QueueCapacity { get; set; } = 10_000;
+
+    /// <summary>
+    /// While evicting continuously, at most one <c>outbox_eviction</c> event per interval, carrying
+    /// the count since the previous one (so a full outbox does not fill itself with eviction events).
+    /// </summary>
+    public TimeSpan EvictionEventInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    internal void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(Path)) throw new ArgumentException("Outbox Path must be set.", nameof(Path));
+        if (MaxItems < 2) throw new ArgumentOutOfRangeException(nameof(MaxItems), MaxItems, "MaxItems must be at least 2.");
+        if (BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "BatchSize must be at least 1.");
+        if (QueueCapacity < 1) throw new ArgumentOutOfRangeException(nameof(QueueCapacity), QueueCapacity, "QueueCapacity must be at least 1.");
+        if (EvictionEventInterval < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(EvictionEventInterval));
+    }
+}

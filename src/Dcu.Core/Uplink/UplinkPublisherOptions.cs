@@ -1,0 +1,31 @@
+namespace Dcu.Core.Uplink;
+
+/// <summary>Settings of <see cref="UplinkPublisher"/>.</summary>
+public sealed class UplinkPublisherOptions
+{
+    /// <summary>Items per MQTT message.</summary>
+    public int BatchSize { get; set; } = 500;
+
+    /// <summary>Batches published concurrently (keep at or below the broker's ReceiveMaximum).</summary>
+    public int MaxInFlight { get; set; } = 4;
+
+    /// <summary>A publish without PUBACK after this long counts as failed (its items stay in the outbox).</summary>
+    public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>When the outbox is empty the publisher waits for the outbox's commit signal, re-checking at this period as a fallback.</summary>
+    public TimeSpan IdleRecheck { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Back-off after a failed or refused publish: doubles from the minimum up to the maximum, with ±20 % jitter.</summary>
+    public TimeSpan RetryBackoffMin { get; set; } = TimeSpan.FromSeconds(1);
+
+    public TimeSpan RetryBackoffMax { get; set; } = TimeSpan.FromSeconds(60);
+
+    internal void Validate()
+    {
+        if (BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "BatchSize must be at least 1.");
+        if (MaxInFlight < 1) throw new ArgumentOutOfRangeException(nameof(MaxInFlight), MaxInFlight, "MaxInFlight must be at least 1.");
+        if (PublishTimeout <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(PublishTimeout));
+        if (IdleRecheck <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(IdleRecheck));
+        if (RetryBackoffMin < TimeSpan.Zero || RetryBackoffMax < RetryBackoffMin) throw new ArgumentOutOfRangeException(nameof(RetryBackoffMax));
+    }
+}

@@ -1,0 +1,59 @@
+using System.Text.Json;
+using Dcu.Core.Outbox;
+using Dcu.Core.Tests.Outbox;
+using Dcu.Core.Uplink;
+using Dcu.Testing;
+using Microsoft.Extensions.Time.Testing;
+using static Dcu.Core.Tests.Outbox.OutboxTestData;
+
+namespace Dcu.Core.Tests.Uplink;
+
+public sealed class StatusReporterTests : IDisposable
+{
+    private readonly TempDir _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public async Task Publishes_retained_status_at_start_and_every_heartbeat()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(T0 + 3_600_000));
+        await using var outbox = new ReadingOutbox(new OutboxOptions { Path = _dir.File("o.db") }, time);
+        await outbox.AppendAsync(Reading(0), default);
+        await outbox.AppendAsync(Event(0), default);
+        await outbox.FlushAsync(default);
+        var uplink = new FakeUplink();
+        var bus = new Dictionary<string, long> { ["rs485-1"] = 3, ["plc"] = 0 };
+        var reporter = new StatusReporter(uplink, new Topics("d1"), outbox,
+            () => new PublishStats(2, 1000, 1, 0, 12.5), () => bus,
+            new StatusReporterOptions { HeartbeatInterval = TimeSpan.FromSeconds(60), Version = "1.2.3" }, time);
+        using var cts = new CancellationTokenSource();
+        var run = reporter.RunAsync(cts.Token);
+
+        await Eventually.TrueAsync(() => uplink.Log.Count == 1, "status at start");
+        var first = uplink.Log.Single();
+        Assert.Equal("dcu/d1/status", first.Message.Topic);
+        Assert.True(first.Message.Retain);
+        using (var doc = JsonDocument.Parse(first.Message.Payload))
+        {
+            var s = doc.RootElement;
+            Assert.Equal("online", s.GetProperty("state").GetString());
+            Assert.Equal("1.2.3", s.GetProperty("version").GetString());
+            Assert.Equal(1, s.GetProperty("outbox").GetProperty("readings").GetInt64());
+            Assert.Equal(1, s.GetProperty("outbox").GetProperty("events").GetInt64());
+            Assert.Equal(3_600, s.GetProperty("outbox").GetProperty("oldestAgeS").GetInt64()); // Event(0) happened at T0
+            Assert.Equal(0, s.GetProperty("outbox").GetProperty("evicted").GetInt64());
+            Assert.Equal(12.5, s.GetProperty("uplink").GetProperty("readingsPerS").GetDouble());
+            Assert.Equal(3, s.GetProperty("busErrors").GetProperty("rs485-1").GetInt64());
+        }
+
+        time.Advance(TimeSpan.FromSeconds(60));
+        await Eventually.TrueAsync(() => uplink.Log.Count == 2, "heartbeat");
+        using (var doc = JsonDocument.Parse(uplink.Log.Last().Message.Payload))
+        {
+            Assert.Equal(60, doc.RootElement.GetProperty("uptimeS").GetInt64());
+        }
+        await cts.CancelAsync();
+        await run;
+    }
+}
