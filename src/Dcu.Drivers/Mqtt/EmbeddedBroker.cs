@@ -46,6 +46,18 @@ public sealed class EmbeddedBroker : IAsyncDisposable
             .WithDefaultEndpointPort(port)
             .Build();
         var server = new MqttServerFactory().CreateMqttServer(options);
+        // Tools such as mosquitto_sub connect with an empty client id and expect the broker to assign
+        // one (MQTT 5 Assigned Client Identifier). MQTTnet 5 does this only for MQTT 5 clients (an
+        // MQTT 3.1.1 client with an empty id is refused: dotnet/MQTTnet#2181), so the docs say -V mqttv5.
+        server.ValidatingConnectionAsync += e =>
+        {
+            if (string.IsNullOrEmpty(e.ClientId))
+            {
+                e.AssignedClientIdentifier = "auto-" + Guid.NewGuid().ToString("N")[..12];
+                e.ReasonCode = MQTTnet.Protocol.MqttConnectReasonCode.Success;
+            }
+            return Task.CompletedTask;
+        };
         try
         {
             await server.StartAsync();

@@ -1,4 +1,4 @@
-using System.IO.Ports;
+using Dcu.Drivers.Links;
 
 namespace Dcu.Host.Configuration;
 
@@ -14,9 +14,10 @@ public sealed class BusOptions
 
     public int BaudRate { get; set; } = 9600;
 
-    public Parity Parity { get; set; } = Parity.None;
+    public SerialParity Parity { get; set; } = SerialParity.None;
 
-    public StopBits StopBits { get; set; } = StopBits.One;
+    /// <summary>1 or 2.</summary>
+    public int StopBits { get; set; } = 1;
 
     public int DataBits { get; set; } = 8;
 

@@ -1,0 +1,161 @@
+using Dcu.Core.Abstractions;
+using Dcu.Core.Collection;
+using Dcu.Core.Model;
+using Dcu.Core.Outbox;
+using Dcu.Core.Uplink;
+using Dcu.Drivers.Modbus;
+using Dcu.Drivers.Mqtt;
+using Dcu.Drivers.Profiles;
+using Dcu.Host.Configuration;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Dcu.Host.Runtime;
+
+/// <summary>
+/// The concentrator as one hosted service: it builds the pipeline in data-flow order
+/// (bus -> worker -> outbox -> publisher -> MQTT), starts it in <see cref="StartAsync"/> so that
+/// systemd's READY=1 comes after the outbox is open and the buses are up, and stops it the other way
+/// round, flushing the outbox last.
+/// </summary>
+public sealed class DcuRuntime(
+    DcuSettings settings,
+    IReadOnlyDictionary<string, MeterProfile> profiles,
+    RunMode mode,
+    TimeProvider time,
+    ILoggerFactory loggers,
+    IHostApplicationLifetime lifetime) : IHostedService, IAsyncDisposable
+{
+    private readonly ILogger _log = loggers.CreateLogger("Dcu");
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly List<Task> _loops = [];
+    private readonly List<MeterBus> _buses = [];
+    private EmbeddedBroker? _broker;
+    private MqttUplink? _uplink;
+
+    public ReadingOutbox? Outbox { get; private set; }
+
+    public CollectionScheduler? Scheduler { get; private set; }
+
+    public UplinkPublisher? Publisher { get; private set; }
+
+    public MqttUplink? Uplink => _uplink;
+
+    public IReadOnlyList<MeterBus> Buses => _buses;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var topics = new Topics(settings.Dcu.Id);
+        Directory.CreateDirectory(settings.Dcu.DataDirectory);
+        Outbox = new ReadingOutbox(settings.Outbox, time, loggers.CreateLogger<ReadingOutbox>());
+        await Outbox.AppendAsync(new MeterEvent(null, EventKinds.DcuStarted, time.GetUtcNow().ToUnixTimeMilliseconds(), $"DCU {settings.Dcu.Id} {Version} started"), cancellationToken);
+
+        if (mode == RunMode.Demo && !settings.MqttConfigured)
+        {
+            _broker = await EmbeddedBroker.StartAsync(settings.Mqtt.EffectivePort, loggers.CreateLogger<EmbeddedBroker>(), cancellationToken);
+            _log.LogInformation("Embedded MQTT broker on 127.0.0.1:{Port}; watch with: mosquitto_sub -V mqttv5 -h 127.0.0.1 -p {Port} -t 'dcu/#' -v", _broker.Port, _broker.Port);
+        }
+
+        _buses.AddRange(new MeterBusFactory(profiles, time, loggers).Create(settings));
+        var clock = new SystemClockStatus(time);
+        if (!clock.IsValid)
+        {
+            _log.LogWarning("The system clock reads {Now:O}, before any plausible date: readings are flagged clock_invalid until it is set", time.GetUtcNow());
+            await Outbox.AppendAsync(new MeterEvent(null, EventKinds.ClockInvalid, time.GetUtcNow().ToUnixTimeMilliseconds(), "system clock not set"), cancellationToken);
+        }
+
+        var workers = new List<BusWorker>();
+        foreach (var bus in _buses)
+        {
+            try
+            {
+                await bus.Link.OpenAsync(cancellationToken);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Net.Sockets.SocketException or TimeoutException)
+            {
+                // A missing USB adapter must not take the other buses down: its meters go offline and say so.
+                _log.LogError("Bus {Bus}: cannot open {Link}: {Error}; its meters will be reported offline", bus.Name, bus.Link.Name, ex.Message);
+            }
+            workers.Add(new BusWorker(bus.Name, bus.Reader, bus.Meters, Outbox, clock, settings.Collection, time, loggers.CreateLogger<BusWorker>()));
+            _log.LogInformation("Bus {Bus} on {Link}: {Count} meters ({Meters})", bus.Name, bus.Link.Name, bus.Meters.Count,
+                string.Join(", ", bus.Meters.Take(8).Select(m => $"{m.Id}@{m.Address} {m.Profile}")) + (bus.Meters.Count > 8 ? ", ..." : ""));
+        }
+        Scheduler = new CollectionScheduler(settings.Collection, workers, time, loggers.CreateLogger<CollectionScheduler>());
+
+        _uplink = new MqttUplink(settings.Mqtt, loggers.CreateLogger<MqttUplink>(), time);
+        await _uplink.StartAsync(cancellationToken);
+        Publisher = new UplinkPublisher(_uplink, Outbox, topics, settings.Publisher, time, loggers.CreateLogger<UplinkPublisher>());
+        var responder = new CommandResponder(_uplink, topics, loggers.CreateLogger<CommandResponder>());
+        var status = new StatusReporter(_uplink, topics, Outbox, Publisher.GetStats, BusErrors,
+            new StatusReporterOptions { HeartbeatInterval = settings.Dcu.HeartbeatInterval, Version = Version }, time, loggers.CreateLogger<StatusReporter>());
+
+        var stop = _stopping.Token;
+        foreach (var w in workers) _loops.Add(Task.Run(() => w.RunAsync(stop), CancellationToken.None));
+        _loops.Add(Task.Run(() => Scheduler.RunAsync(stop), CancellationToken.None));
+        _loops.Add(Task.Run(() => Publisher.RunAsync(stop), CancellationToken.None));
+        _loops.Add(Task.Run(() => responder.RunAsync(stop), CancellationToken.None));
+        _loops.Add(Task.Run(() => status.RunAsync(stop), CancellationToken.None));
+        if (mode == RunMode.Demo) _loops.Add(Task.Run(() => new DemoReporter(this, settings, time).RunAsync(stop), CancellationToken.None));
+        _ = WatchLoopsAsync();
+        _log.LogInformation("DCU {Id} running: {Buses} buses, {Meters} meters, {Tasks} collection tasks, uplink {Uplink}",
+            settings.Dcu.Id, _buses.Count, settings.Meters.Count, settings.Collection.Tasks.Count, settings.Mqtt);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync();
+        try { await Task.WhenAll(_loops).WaitAsync(cancellationToken); }
+        catch (Exception ex) when (ex is not OperationCanceledException) { _log.LogError(ex, "A DCU loop failed while stopping"); }
+        if (Outbox is not null) await Outbox.FlushAsync(cancellationToken);
+        if (_uplink is not null) await _uplink.StopAsync(cancellationToken);
+        _log.LogInformation("DCU stopped; outbox holds {Depth} unsent items", Outbox?.GetStats() is { } s ? s.ReadingsDepth + s.EventsDepth : 0);
+    }
+
+    /// <summary>
+    /// A loop that ends while the DCU is not stopping is a bug: stop with a non-zero exit code so
+    /// systemd restarts us (a crashed BackgroundService would otherwise exit with 0).
+    /// </summary>
+    private async Task WatchLoopsAsync()
+    {
+        var ended = await Task.WhenAny(_loops);
+        if (_stopping.IsCancellationRequested) return;
+        _log.LogCritical(ended.Exception, "A DCU loop ended unexpectedly; stopping so the service manager restarts the DCU");
+        Environment.ExitCode = 70;
+        lifetime.StopApplication();
+    }
+
+    /// <summary>Error counters per bus for the heartbeat: what a field engineer looks at first.</summary>
+    private IReadOnlyDictionary<string, long> BusErrors()
+    {
+        var errors = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var bus in _buses)
+        {
+            var c = bus.Master.Counters.Snapshot();
+            errors[$"{bus.Name}.timeouts"] = c.Timeouts;
+            errors[$"{bus.Name}.crc"] = c.CrcErrors;
+            errors[$"{bus.Name}.frame"] = c.FrameErrors;
+            errors[$"{bus.Name}.exceptions"] = c.Exceptions;
+            errors[$"{bus.Name}.late"] = c.LateReplies;
+        }
+        return errors;
+    }
+
+    public static string Version { get; } =
+        typeof(DcuRuntime).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_uplink is not null) await _uplink.DisposeAsync();
+        if (Outbox is not null) await Outbox.DisposeAsync();
+        foreach (var bus in _buses) await bus.Link.DisposeAsync();
+        if (_broker is not null) await _broker.DisposeAsync();
+        _stopping.Dispose();
+    }
+}
+
+public enum RunMode
+{
+    Service,
+    Demo,
+}
