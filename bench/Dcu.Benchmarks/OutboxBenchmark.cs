@@ -64,7 +64,7 @@ internal static class OutboxBenchmark
         public override string ToString() => $"{Gen0}/{Gen1}/{Gen2}";
     }
 
-    private static Reading[] MakeReadings(int n)
+    internal static Reading[] MakeReadings(int n)
     {
         ObisCode[] quantities = [ObisCode.ActiveEnergyImport, ObisCode.VoltageL1, ObisCode.VoltageL2, ObisCode.VoltageL3, ObisCode.CurrentL1, ObisCode.ActivePowerTotal];
         string[] units = ["kWh", "V", "V", "V", "A", "kW"];
