@@ -22,12 +22,16 @@ public sealed class DcuProcess : IAsyncDisposable
 
     public int Id => _process.Id;
 
-    /// <summary>Starts dcu.dll (found beside the test assembly) with the given arguments.</summary>
+    /// <summary>Environment variable naming a published DCU executable to run instead of dcu.dll (e.g. a ReadyToRun publish).</summary>
+    public const string ExecutableVariable = "DCU_TEST_EXECUTABLE";
+
+    /// <summary>Starts dcu.dll (found beside the test assembly), or the executable named by <see cref="ExecutableVariable"/>, with the given arguments.</summary>
     public static DcuProcess Start(IReadOnlyDictionary<string, string>? environment = null, params string[] args)
     {
+        var published = Environment.GetEnvironmentVariable(ExecutableVariable);
         var dll = Path.Combine(AppContext.BaseDirectory, "dcu.dll");
-        if (!File.Exists(dll)) throw new FileNotFoundException("dcu.dll not found beside the tests; does the test project reference Dcu.Host?", dll);
-        var psi = new ProcessStartInfo("dotnet")
+        if (published is null && !File.Exists(dll)) throw new FileNotFoundException("dcu.dll not found beside the tests; does the test project reference Dcu.Host?", dll);
+        var psi = new ProcessStartInfo(published ?? "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -35,7 +39,7 @@ public sealed class DcuProcess : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = AppContext.BaseDirectory,
         };
-        psi.ArgumentList.Add(dll);
+        if (published is null) psi.ArgumentList.Add(dll);
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment["DOTNET_gcServer"] = "0";
         if (environment is not null)
