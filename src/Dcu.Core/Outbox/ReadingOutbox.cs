@@ -91,6 +91,12 @@ public sealed partial class ReadingOutbox : IOutboxWriter, IOutboxReader, IAsync
         return Enqueue(new WriteItem(meterEvent, OutboxLane.Events, null), cancellationToken);
     }
 
+    /// <remarks>
+    /// "Committed" means LiteDB's Commit() returned: the transaction is confirmed in the write-ahead
+    /// log and survives a process restart. In LiteDB 5.0.2x the log pages are written by LiteDB's
+    /// own background writer right after Commit, so a kill -9 or power cut within those
+    /// milliseconds may still lose the last batch; the host-level torture test measures this.
+    /// </remarks>
     public async Task FlushAsync(CancellationToken cancellationToken)
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -155,10 +155,11 @@ public sealed class UplinkPublisher
         }
         if (acked.Count > 0)
         {
-            // Queued to the outbox writer at once; awaiting it makes the next peek see the removal.
-            await _outbox.RemoveAsync(lane, acked, cancellationToken).ConfigureAwait(false);
+            // Counted first: they are acknowledged even if we are stopped while waiting for the remove.
             Interlocked.Add(ref _batches, ackedBatches);
             Interlocked.Add(ref lane == OutboxLane.Events ? ref _events : ref _readings, acked.Count);
+            // Queued to the outbox writer at once; awaiting it makes the next peek see the removal.
+            await _outbox.RemoveAsync(lane, acked, cancellationToken).ConfigureAwait(false);
         }
         return ackedBatches == count;
     }

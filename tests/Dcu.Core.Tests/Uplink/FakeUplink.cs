@@ -22,6 +22,9 @@ internal sealed class FakeUplink : IUplink
 
     public ConcurrentQueue<Published> Log { get; } = new();
 
+    /// <summary>Publishes started so far (completed or not).</summary>
+    public int Calls => Volatile.Read(ref _calls);
+
     public bool IsConnected => _connected.Task.IsCompleted;
 
     public void Connect() => _connected.TrySetResult();
