@@ -186,10 +186,6 @@ public sealed class SimulatedModbusDevice
             return tcp;
         }
 
-        var rtu = new byte[pdu.Length + 3];
-        rtu[0] = unit;
-        pdu.CopyTo(rtu, 1);
-        ModbusCrc.Write(rtu.AsSpan(rtu.Length - 2), ModbusCrc.Compute(rtu.AsSpan(0, rtu.Length - 2)));
-        return rtu;
+        return RtuAdu.Of(unit, pdu);
     }
 }
