@@ -3,6 +3,7 @@ using Dcu.Core.Model;
 using Dcu.Drivers.Modbus;
 using Dcu.Drivers.Simulation;
 using Dcu.Drivers.Tests.Modbus;
+using Dcu.Drivers.Tests.Simulation;
 using Microsoft.Extensions.Time.Testing;
 using static Dcu.Drivers.Tests.Profiles.TestData;
 
@@ -23,23 +24,7 @@ public sealed class RtuMasterOnSimulatedBusTests : IAsyncDisposable
 
     public RtuMasterOnSimulatedBusTests()
     {
-        _bus = new SimulatedRtuBus(_time);
-        // Unit 1: an SDM630 pinned to the spec example values; FC 04 for measurements, FC 06/16 for its settings.
-        _sdm = new SimulatedModbusMeter(1, ShippedProfiles["eastron-sdm630"], _time, seed: 7)
-        {
-            StrictAddressing = true,
-            SupportedFunctions = new HashSet<ModbusFunction> { ModbusFunction.ReadInputRegisters, ModbusFunction.WriteSingleRegister, ModbusFunction.WriteMultipleRegisters },
-        };
-        _sdm.Pin(ObisCode.VoltageL1, 230.2);
-        _sdm.Pin(ObisCode.ActiveEnergyImport, 1234.5);
-        _sdm.DefineHoldingRegisters(0x0001, 0, 0);
-        _bus.Attach(_sdm);
-        // Unit 0x11: the holding registers of the spec's FC 03 example.
-        _abb = new SimulatedModbusMeter(0x11, ShippedProfiles["abb-b23"], _time, seed: 8);
-        _abb.DefineHoldingRegisters(0x0001, 0, 0);
-        _abb.DefineHoldingRegisters(0x006B, 0x022B, 0x0000, 0x0064);
-        _bus.Attach(_abb);
-        _bus.OpenAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult();
+        (_bus, _sdm, _abb) = SpecExampleBus.Create(_time);
         _master = new ModbusRtuMaster(_bus, new ModbusRtuMasterOptions { ResponseTimeout = TimeSpan.FromMilliseconds(500) });
     }
 

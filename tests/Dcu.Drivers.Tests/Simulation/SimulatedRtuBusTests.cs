@@ -1,9 +1,7 @@
-using Dcu.Core.Model;
 using Dcu.Drivers.Modbus;
 using Dcu.Drivers.Simulation;
 using Dcu.Drivers.Tests.Modbus;
 using Microsoft.Extensions.Time.Testing;
-using static Dcu.Drivers.Tests.Profiles.TestData;
 
 namespace Dcu.Drivers.Tests.Simulation;
 
@@ -15,22 +13,7 @@ public sealed class SimulatedRtuBusTests : IAsyncDisposable
 
     public SimulatedRtuBusTests()
     {
-        _bus = new SimulatedRtuBus(_time);
-        // Unit 1: an SDM630 pinned to the spec example values; it knows only FC 04 (and FC 06/16 for settings).
-        _sdm = new SimulatedModbusMeter(1, ShippedProfiles["eastron-sdm630"], _time, seed: 7)
-        {
-            StrictAddressing = true,
-            SupportedFunctions = new HashSet<ModbusFunction> { ModbusFunction.ReadInputRegisters, ModbusFunction.WriteSingleRegister, ModbusFunction.WriteMultipleRegisters },
-        };
-        _sdm.Pin(ObisCode.VoltageL1, 230.2);
-        _sdm.Pin(ObisCode.ActiveEnergyImport, 1234.5);
-        _sdm.DefineHoldingRegisters(0x0001, 0, 0);
-        _bus.Attach(_sdm);
-        // Unit 0x11: holding registers of the spec's FC 03 example.
-        var other = new SimulatedModbusMeter(0x11, ShippedProfiles["abb-b23"], _time, seed: 8);
-        other.DefineHoldingRegisters(0x006B, 0x022B, 0x0000, 0x0064);
-        _bus.Attach(other);
-        _bus.OpenAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult();
+        (_bus, _sdm, _) = SpecExampleBus.Create(_time);
     }
 
     public ValueTask DisposeAsync() => _bus.DisposeAsync();
