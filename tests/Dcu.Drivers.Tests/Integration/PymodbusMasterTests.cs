@@ -1,4 +1,5 @@
 using Dcu.Core.Model;
+using Dcu.Drivers.Links;
 using Dcu.Drivers.Modbus;
 using Dcu.Drivers.Profiles;
 using Dcu.Drivers.Tests.Modbus;
@@ -8,7 +9,7 @@ using static Dcu.Drivers.Tests.Profiles.TestData;
 namespace Dcu.Drivers.Tests.Integration;
 
 /// <summary>
-/// The real <see cref="ModbusRtuMaster"/> on a real <see cref="Links.SerialByteLink"/> over a pty,
+/// The real <see cref="ModbusRtuMaster"/> on a real <see cref="SerialByteLink"/> over a pty,
 /// against pymodbus: several units, a silent unit, an exception unit, FC 03/04/06/16, and a whole
 /// SDM630 profile through <see cref="ModbusMeterReader"/>.
 /// </summary>
@@ -24,6 +25,7 @@ public sealed class PymodbusMasterTests(PymodbusBusFixture bus) : IClassFixture<
     public void Rs485_mode_is_not_supported_on_a_pty_and_the_link_still_opened()
     {
         Assert.False(bus.Link.Rs485Active);
+        Assert.Equal(Rs485Native.ENOTTY, Rs485Native.TryEnable(bus.Link.Name, rtsOnSend: true, 0, 0));
     }
 
     [Fact]
