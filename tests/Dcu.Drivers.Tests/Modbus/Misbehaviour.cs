@@ -5,7 +5,6 @@ public enum Misbehaviour
 {
     None,
     Silent,
-    Late,
     BadCrc,
     OneByteAtATime,
     GarbageFirst,

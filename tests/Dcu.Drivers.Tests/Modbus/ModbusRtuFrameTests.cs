@@ -211,11 +211,7 @@ public class ModbusRtuFrameTests
     [Fact]
     public void Unknown_exception_code_is_kept_raw()
     {
-        var frame = new byte[5];
-        frame[0] = 1;
-        frame[1] = 0x83;
-        frame[2] = 0x42;
-        ModbusCrc.Write(frame.AsSpan(3), ModbusCrc.Compute(frame.AsSpan(0, 3)));
+        var frame = RtuAdu.Of(1, 0x83, 0x42);
         var request = ModbusRequest.Read(1, ModbusFunction.ReadHoldingRegisters, 0, 1);
         Assert.Equal(FrameStatus.Complete, ModbusRtuFrame.TryParseResponse(frame, request, out var response, out _, out _));
         Assert.True(response.IsException);

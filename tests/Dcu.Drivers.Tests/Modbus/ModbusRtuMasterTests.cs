@@ -4,6 +4,7 @@ using Dcu.Core.Abstractions;
 using Dcu.Drivers.Modbus;
 using Dcu.Drivers.Tests.Links;
 using Dcu.Testing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Dcu.Drivers.Tests.Modbus;
 
@@ -74,25 +75,44 @@ public class ModbusRtuMasterTests
     [Fact]
     public async Task A_late_reply_is_drained_and_counted_before_the_retry()
     {
-        // The reply comes 150 ms after a 100 ms timeout; the drain before the retry waits for
-        // 500 ms of quiet, so it sees the late bytes whatever the machine's load.
+        // All on fake time, so the load of the machine cannot move the late reply out of the drain
+        // window: the device stays silent, the first-byte timeout passes, and only then do the late
+        // bytes arrive, while the master drains before its retry.
+        var time = new FakeTimeProvider();
         var (link, device, master) = Create(new ModbusRtuMasterOptions
         {
             ResponseTimeout = TimeSpan.FromMilliseconds(100),
             InterByteTimeout = TimeSpan.FromMilliseconds(500),
+            TimeProvider = time,
         });
         device.Registers[0] = 0x1234;
-        device.LateBy = TimeSpan.FromMilliseconds(150);
-        device.Script.Enqueue(Misbehaviour.Late);
+        device.Script.Enqueue(Misbehaviour.Silent);
 
-        var data = await master.ReadRegistersAsync(1, ModbusFunction.ReadInputRegisters, 0, 1, CancellationToken.None);
+        var read = master.ReadRegistersAsync(1, ModbusFunction.ReadInputRegisters, 0, 1, CancellationToken.None);
+        await Eventually.TrueAsync(() => device.Requests == 1, "the first request");
+        time.Advance(TimeSpan.FromMilliseconds(100));
+        await Eventually.TrueAsync(() => master.Counters.Timeouts == 1, "the first-byte timeout");
+        link.Deliver(RtuAdu.Of(1, 0x04, 0x02, 0x12, 0x34));
+        await Eventually.TrueAsync(() => AdvanceUntil(read, time), "the retry's reply");
 
-        Assert.Equal("1234", Hex.Of(data));
+        Assert.Equal("1234", Hex.Of(await read));
         var counters = master.Counters.Snapshot();
         Assert.Equal(1, counters.Timeouts);
+        Assert.Equal(1, counters.Retries);
         Assert.Equal(1, counters.LateReplies);
         Assert.Equal(7, counters.DiscardedBytes);
         Assert.Equal(0, link.DiscardedBytes);
+    }
+
+    /// <summary>One step of fake time per poll until <paramref name="task"/> is done.</summary>
+    private static bool AdvanceUntil(Task task, FakeTimeProvider time)
+    {
+        if (!task.IsCompleted)
+        {
+            time.Advance(TimeSpan.FromMilliseconds(50));
+        }
+
+        return task.IsCompleted;
     }
 
     [Fact]
@@ -268,7 +288,7 @@ public class ModbusRtuMasterTests
     [Fact]
     public async Task The_response_timeout_runs_on_the_TimeProvider()
     {
-        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var time = new FakeTimeProvider();
         var (link, device, master) = Create(new ModbusRtuMasterOptions { ResponseTimeout = TimeSpan.FromSeconds(1), Retries = 0, TimeProvider = time });
         device.Always = Misbehaviour.Silent;
 

@@ -8,7 +8,9 @@ namespace Dcu.Drivers.Tests.Modbus;
 /// <summary>
 /// A Modbus device behind an <see cref="InMemoryByteLink"/>, RTU or TCP. It answers correct frames
 /// by default, and misbehaves on purpose as told by <see cref="Script"/> (one entry per request)
-/// or <see cref="Always"/>. Holding and input registers share one map.
+/// or <see cref="Always"/>. Holding and input registers share one map. A late reply is a
+/// <see cref="Misbehaviour.Silent"/> attempt plus bytes the test delivers itself once the master's
+/// fake-time timeout has passed, so machine load cannot move it.
 /// </summary>
 public sealed class SimulatedModbusDevice
 {
@@ -19,7 +21,6 @@ public sealed class SimulatedModbusDevice
     private int _inFlight;
     private int _overlaps;
     private int _requests;
-    private int _lateDeliveries;
 
     public SimulatedModbusDevice(InMemoryByteLink link, byte unit, bool tcp = false)
     {
@@ -40,13 +41,9 @@ public sealed class SimulatedModbusDevice
 
     public ModbusExceptionCode ExceptionCode { get; set; } = ModbusExceptionCode.IllegalDataAddress;
 
-    public TimeSpan LateBy { get; set; } = TimeSpan.FromMilliseconds(150);
-
     public TimeSpan ByteGap { get; set; } = TimeSpan.FromMilliseconds(5);
 
     public int Requests => Volatile.Read(ref _requests);
-
-    public int LateDeliveries => Volatile.Read(ref _lateDeliveries);
 
     /// <summary>Requests that arrived while a reply was still being sent.</summary>
     public int Overlaps => Volatile.Read(ref _overlaps);
@@ -101,15 +98,6 @@ public sealed class SimulatedModbusDevice
         var reply = Frame(behaviour == Misbehaviour.WrongUnit ? (byte)(Unit + 1) : Unit, transaction, replyPdu);
         switch (behaviour)
         {
-            case Misbehaviour.Late:
-                _ = Task.Run(async () =>
-                {
-                    Interlocked.Decrement(ref _inFlight);
-                    await Task.Delay(LateBy);
-                    _link.Deliver(reply);
-                    Interlocked.Increment(ref _lateDeliveries);
-                });
-                return;
             case Misbehaviour.OneByteAtATime:
                 _ = Task.Run(async () =>
                 {
@@ -186,10 +174,6 @@ public sealed class SimulatedModbusDevice
             return tcp;
         }
 
-        var rtu = new byte[pdu.Length + 3];
-        rtu[0] = unit;
-        pdu.CopyTo(rtu, 1);
-        ModbusCrc.Write(rtu.AsSpan(rtu.Length - 2), ModbusCrc.Compute(rtu.AsSpan(0, rtu.Length - 2)));
-        return rtu;
+        return RtuAdu.Of(unit, pdu);
     }
 }

@@ -3,7 +3,7 @@ using Dcu.Core.Model;
 using Dcu.Drivers.Modbus;
 using Dcu.Drivers.Profiles;
 using Dcu.Drivers.Simulation;
-using Dcu.Drivers.Tests.Simulation;
+using Dcu.Drivers.Tests.Modbus;
 using Microsoft.Extensions.Time.Testing;
 using static Dcu.Drivers.Tests.Profiles.TestData;
 
@@ -41,8 +41,8 @@ public class ModbusMeterReaderTests
             Answer = (_, _, start, count) =>
             {
                 var bytes = new byte[count * 2];
-                if (start == 0x0000) Hex("43663333").CopyTo(bytes, 0);            // 230.2 V at 0x0000
-                if (start == 0x0048) Hex("449A5000").CopyTo(bytes, 0);            // 1234.5 kWh at 0x0048
+                if (start == 0x0000) Hex.Bytes("43663333").CopyTo(bytes, 0);            // 230.2 V at 0x0000
+                if (start == 0x0048) Hex.Bytes("449A5000").CopyTo(bytes, 0);            // 1234.5 kWh at 0x0048
                 return bytes;
             },
         };
@@ -105,7 +105,7 @@ public class ModbusMeterReaderTests
     [Fact]
     public async Task Nan_registers_are_left_out()
     {
-        var reader = new ModbusMeterReader(new FakeMaster { Answer = (_, _, _, count) => Enumerable.Repeat(Hex("7FC00000"), count / 2).SelectMany(b => b).ToArray() }, ShippedProfiles);
+        var reader = new ModbusMeterReader(new FakeMaster { Answer = (_, _, _, count) => Enumerable.Repeat(Hex.Bytes("7FC00000"), count / 2).SelectMany(b => b).ToArray() }, ShippedProfiles);
         Assert.Empty(await reader.ReadAsync(MeterOf("eastron-sdm630"), [ObisCode.VoltageL1], CancellationToken.None));
     }
 
@@ -116,7 +116,7 @@ public class ModbusMeterReaderTests
         {
             Answer = (_, _, start, count) => count > 2
                 ? throw new MeterProtocolException("exception_02", "illegal data address")
-                : start == 0x0046 ? Hex("42480000") : Hex("43663333"),
+                : start == 0x0046 ? Hex.Bytes("42480000") : Hex.Bytes("43663333"),
         };
         var reader = new ModbusMeterReader(master, ShippedProfiles);
         var values = await reader.ReadAsync(MeterOf("eastron-sdm630"), [ObisCode.Frequency, ObisCode.ActiveEnergyExport], CancellationToken.None);
@@ -149,7 +149,7 @@ public class ModbusMeterReaderTests
         meter.Pin(ObisCode.ActiveEnergyImport, 1234.5);
         bus.Attach(meter);
         await bus.OpenAsync(CancellationToken.None);
-        var reader = new ModbusMeterReader(new TestRtuMaster(bus, TimeSpan.FromSeconds(1)), ShippedProfiles);
+        var reader = new ModbusMeterReader(new ModbusRtuMaster(bus, new ModbusRtuMasterOptions { ResponseTimeout = TimeSpan.FromSeconds(1) }), ShippedProfiles);
         var m = MeterOf(profileName, "5");
 
         var values = await reader.ReadAsync(m, reader.SupportedQuantities(m), CancellationToken.None);

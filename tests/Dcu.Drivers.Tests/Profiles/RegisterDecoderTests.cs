@@ -1,5 +1,6 @@
 using Dcu.Core.Model;
 using Dcu.Drivers.Profiles;
+using Dcu.Drivers.Tests.Modbus;
 using static Dcu.Drivers.Tests.Profiles.TestData;
 
 namespace Dcu.Drivers.Tests.Profiles;
@@ -31,7 +32,7 @@ public class RegisterDecoderTests
     [InlineData("0708 0506 0304 0102", RegisterType.Int64, WordOrder.LowFirst, 1, 0x0102030405060708)]
     public void Decodes_every_type_and_word_order(string hex, RegisterType type, WordOrder order, double scale, double expected)
     {
-        var value = RegisterDecoder.Decode(Hex(hex), type, order, scale);
+        var value = RegisterDecoder.Decode(Hex.Bytes(hex), type, order, scale);
         Assert.Equal(expected, value, 1e-9 * Math.Max(1, Math.Abs(expected)));
     }
 
@@ -39,26 +40,26 @@ public class RegisterDecoderTests
     public void Low_first_int32_reverses_words_not_bytes()
     {
         // words F6FF FFFF, low first: value words are FFFF F6FF = -2305
-        Assert.Equal(-2305, RegisterDecoder.Decode(Hex("F6FF FFFF"), RegisterType.Int32, WordOrder.LowFirst));
+        Assert.Equal(-2305, RegisterDecoder.Decode(Hex.Bytes("F6FF FFFF"), RegisterType.Int32, WordOrder.LowFirst));
     }
 
     [Fact]
     public void Reads_only_its_own_registers_from_a_longer_span()
     {
-        Assert.Equal(230.2f, RegisterDecoder.Decode(Hex("43663333 449A5000"), RegisterType.Float32, WordOrder.HighFirst), 1e-4);
+        Assert.Equal(230.2f, RegisterDecoder.Decode(Hex.Bytes("43663333 449A5000"), RegisterType.Float32, WordOrder.HighFirst), 1e-4);
     }
 
     [Fact]
     public void Too_few_bytes_is_an_argument_error()
     {
-        Assert.Throws<ArgumentException>(() => RegisterDecoder.Decode(Hex("4366"), RegisterType.Float32, WordOrder.HighFirst));
-        Assert.Throws<ArgumentException>(() => RegisterDecoder.Decode(Hex("0000 0000 0000"), RegisterType.UInt64, WordOrder.HighFirst));
+        Assert.Throws<ArgumentException>(() => RegisterDecoder.Decode(Hex.Bytes("4366"), RegisterType.Float32, WordOrder.HighFirst));
+        Assert.Throws<ArgumentException>(() => RegisterDecoder.Decode(Hex.Bytes("0000 0000 0000"), RegisterType.UInt64, WordOrder.HighFirst));
     }
 
     [Fact]
     public void Float_nan_passes_through()
     {
-        Assert.True(double.IsNaN(RegisterDecoder.Decode(Hex("7FC00000"), RegisterType.Float32, WordOrder.HighFirst)));
+        Assert.True(double.IsNaN(RegisterDecoder.Decode(Hex.Bytes("7FC00000"), RegisterType.Float32, WordOrder.HighFirst)));
     }
 
     [Theory]
@@ -109,6 +110,6 @@ public class RegisterDecoderTests
     public void Decodes_known_bytes_with_each_shipped_profile(string profile, string obis, string hex, double expected)
     {
         Assert.True(ShippedProfiles[profile].TryGetEntry(ObisCode.Parse(obis), out var entry));
-        Assert.Equal(expected, RegisterDecoder.Decode(Hex(hex), entry), 1e-4);
+        Assert.Equal(expected, RegisterDecoder.Decode(Hex.Bytes(hex), entry), 1e-4);
     }
 }

@@ -24,10 +24,6 @@ internal static class TestData
 
     public static IReadOnlyDictionary<string, MeterProfile> ShippedProfiles => Loaded.Value;
 
-    public static byte[] Hex(string hex) => Convert.FromHexString(hex.Replace(" ", "", StringComparison.Ordinal));
-
-    public static string Hex(ReadOnlySpan<byte> bytes) => Convert.ToHexString(bytes);
-
     public static RegisterMapEntry Entry(ushort address, RegisterType type = RegisterType.Float32,
         ModbusFunction function = ModbusFunction.ReadInputRegisters, byte c = 32) =>
         new(new ObisCode(1, 0, c, 7, (byte)(address & 0xFF)), address, function, type, WordOrder.HighFirst, 1, "V");

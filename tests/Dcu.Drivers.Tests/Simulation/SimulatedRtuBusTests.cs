@@ -1,8 +1,7 @@
-using Dcu.Core.Model;
 using Dcu.Drivers.Modbus;
 using Dcu.Drivers.Simulation;
+using Dcu.Drivers.Tests.Modbus;
 using Microsoft.Extensions.Time.Testing;
-using static Dcu.Drivers.Tests.Profiles.TestData;
 
 namespace Dcu.Drivers.Tests.Simulation;
 
@@ -14,29 +13,14 @@ public sealed class SimulatedRtuBusTests : IAsyncDisposable
 
     public SimulatedRtuBusTests()
     {
-        _bus = new SimulatedRtuBus(_time);
-        // Unit 1: an SDM630 pinned to the spec example values; it knows only FC 04 (and FC 06/16 for settings).
-        _sdm = new SimulatedModbusMeter(1, ShippedProfiles["eastron-sdm630"], _time, seed: 7)
-        {
-            StrictAddressing = true,
-            SupportedFunctions = new HashSet<ModbusFunction> { ModbusFunction.ReadInputRegisters, ModbusFunction.WriteSingleRegister, ModbusFunction.WriteMultipleRegisters },
-        };
-        _sdm.Pin(ObisCode.VoltageL1, 230.2);
-        _sdm.Pin(ObisCode.ActiveEnergyImport, 1234.5);
-        _sdm.DefineHoldingRegisters(0x0001, 0, 0);
-        _bus.Attach(_sdm);
-        // Unit 0x11: holding registers of the spec's FC 03 example.
-        var other = new SimulatedModbusMeter(0x11, ShippedProfiles["abb-b23"], _time, seed: 8);
-        other.DefineHoldingRegisters(0x006B, 0x022B, 0x0000, 0x0064);
-        _bus.Attach(other);
-        _bus.OpenAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult();
+        (_bus, _sdm, _) = SpecExampleBus.Create(_time);
     }
 
     public ValueTask DisposeAsync() => _bus.DisposeAsync();
 
     private async Task<string?> SendAsync(string requestHex, int timeoutMs = 200)
     {
-        await _bus.WriteAsync(Hex(requestHex), CancellationToken.None);
+        await _bus.WriteAsync(Hex.Bytes(requestHex), CancellationToken.None);
         using var cts = new CancellationTokenSource(timeoutMs);
         var buffer = new byte[300];
         var have = 0;
@@ -47,13 +31,13 @@ public sealed class SimulatedRtuBusTests : IAsyncDisposable
             {
                 var n = await _bus.ReadAsync(buffer.AsMemory(have), cts.Token);
                 have += n;
-                if (have >= 5 && (buffer[1] & 0x80) != 0 && have == 5) return Hex(buffer.AsSpan(0, have));
-                if (have >= 3 && have == ExpectedLength(buffer)) return Hex(buffer.AsSpan(0, have));
+                if (have >= 5 && (buffer[1] & 0x80) != 0 && have == 5) return Hex.Of(buffer.AsSpan(0, have));
+                if (have >= 3 && have == ExpectedLength(buffer)) return Hex.Of(buffer.AsSpan(0, have));
             }
         }
         catch (OperationCanceledException)
         {
-            return have == 0 ? null : Hex(buffer.AsSpan(0, have));
+            return have == 0 ? null : Hex.Of(buffer.AsSpan(0, have));
         }
     }
 
@@ -68,29 +52,29 @@ public sealed class SimulatedRtuBusTests : IAsyncDisposable
     [InlineData("01 03 00 00 00 02 C4 0B", "01 83 01 80 F0")] // this SDM does not implement FC 03
     public async Task Answers_the_spec_vectors(string request, string reply)
     {
-        Assert.Equal(Hex(Hex(reply)), await SendAsync(request));
+        Assert.Equal(Hex.Of(Hex.Bytes(reply)), await SendAsync(request));
     }
 
     [Fact]
     public async Task Unmapped_register_is_exception_02()
     {
         // FC04 0x0100 x2 on a strict SDM
-        var request = TestRtuMaster.Frame(1, [4, 0x01, 0x00, 0x00, 0x02]);
-        Assert.Equal("018402C2C1", await SendAsync(Hex(request)));
+        var request = RtuAdu.Of(1, [4, 0x01, 0x00, 0x00, 0x02]);
+        Assert.Equal("018402C2C1", await SendAsync(Hex.Of(request)));
     }
 
     [Fact]
     public async Task Unknown_function_is_exception_01()
     {
-        var request = TestRtuMaster.Frame(1, [0x2B, 0x0E, 0x01, 0x00]);
-        Assert.Equal(Hex(TestRtuMaster.Frame(1, [0xAB, 0x01])), await SendAsync(Hex(request)));
+        var request = RtuAdu.Of(1, [0x2B, 0x0E, 0x01, 0x00]);
+        Assert.Equal(Hex.Of(RtuAdu.Of(1, [0xAB, 0x01])), await SendAsync(Hex.Of(request)));
     }
 
     [Fact]
     public async Task Bad_quantity_is_exception_03()
     {
-        var request = TestRtuMaster.Frame(1, [4, 0, 0, 0, 126]);
-        Assert.Equal(Hex(TestRtuMaster.Frame(1, [0x84, 0x03])), await SendAsync(Hex(request)));
+        var request = RtuAdu.Of(1, [4, 0, 0, 0, 126]);
+        Assert.Equal(Hex.Of(RtuAdu.Of(1, [0x84, 0x03])), await SendAsync(Hex.Of(request)));
     }
 
     [Fact]
@@ -100,7 +84,7 @@ public sealed class SimulatedRtuBusTests : IAsyncDisposable
         Assert.True(_sdm.TryGetHoldingRegister(1, out var a) && a == 0x000A);
         Assert.True(_sdm.TryGetHoldingRegister(2, out var b) && b == 0x0102);
         // A write to a measurement (read-only) register is refused.
-        Assert.Equal(Hex(TestRtuMaster.Frame(1, [0x86, 0x02])), await SendAsync(Hex(TestRtuMaster.Frame(1, [6, 0, 0x50, 0, 1]))));
+        Assert.Equal(Hex.Of(RtuAdu.Of(1, [0x86, 0x02])), await SendAsync(Hex.Of(RtuAdu.Of(1, [6, 0, 0x50, 0, 1]))));
     }
 
     [Theory]
@@ -116,7 +100,7 @@ public sealed class SimulatedRtuBusTests : IAsyncDisposable
     [Fact]
     public async Task Broadcast_write_reaches_every_meter_without_reply()
     {
-        Assert.Null(await SendAsync(Hex(TestRtuMaster.Frame(0, [6, 0, 1, 0x12, 0x34])), 100));
+        Assert.Null(await SendAsync(Hex.Of(RtuAdu.Of(0, [6, 0, 1, 0x12, 0x34])), 100));
         Assert.True(_sdm.TryGetHoldingRegister(1, out var v) && v == 0x1234);
     }
 
@@ -139,7 +123,7 @@ public sealed class SimulatedRtuBusTests : IAsyncDisposable
     public async Task Delay_fault_waits_on_the_time_provider()
     {
         _bus.SetFault(1, new SimulatedFault { ReplyDelay = TimeSpan.FromMilliseconds(500) });
-        await _bus.WriteAsync(Hex("01 04 00 00 00 02 71 CB"), CancellationToken.None);
+        await _bus.WriteAsync(Hex.Bytes("01 04 00 00 00 02 71 CB"), CancellationToken.None);
         var buffer = new byte[16];
         var read = _bus.ReadAsync(buffer, CancellationToken.None).AsTask();
         _time.Advance(TimeSpan.FromMilliseconds(499));
@@ -153,7 +137,7 @@ public sealed class SimulatedRtuBusTests : IAsyncDisposable
     public async Task Late_reply_after_discard_shows_up_as_stale_bytes()
     {
         _bus.SetFault(1, new SimulatedFault { ReplyDelay = TimeSpan.FromSeconds(1) });
-        await _bus.WriteAsync(Hex("01 04 00 00 00 02 71 CB"), CancellationToken.None);
+        await _bus.WriteAsync(Hex.Bytes("01 04 00 00 00 02 71 CB"), CancellationToken.None);
         _bus.DiscardInput();
         _time.Advance(TimeSpan.FromSeconds(1));
         var buffer = new byte[16];
@@ -164,10 +148,10 @@ public sealed class SimulatedRtuBusTests : IAsyncDisposable
     public async Task Chunked_replies_arrive_a_byte_at_a_time()
     {
         _bus.ReplyChunkSize = 1;
-        await _bus.WriteAsync(Hex("01 04 00 00 00 02 71 CB"), CancellationToken.None);
+        await _bus.WriteAsync(Hex.Bytes("01 04 00 00 00 02 71 CB"), CancellationToken.None);
         var buffer = new byte[16];
         for (var i = 0; i < 9; i++) Assert.Equal(1, await _bus.ReadAsync(buffer.AsMemory(i), CancellationToken.None));
-        Assert.Equal("010404436633335AFA", Hex(buffer.AsSpan(0, 9)));
+        Assert.Equal("010404436633335AFA", Hex.Of(buffer.AsSpan(0, 9)));
     }
 
     [Fact]
@@ -183,10 +167,11 @@ public sealed class SimulatedRtuBusTests : IAsyncDisposable
     [Fact]
     public async Task Master_over_the_bus_sees_exceptions_and_timeouts()
     {
-        var master = new TestRtuMaster(_bus, TimeSpan.FromMilliseconds(100));
-        var ex = await Assert.ThrowsAsync<Dcu.Core.Abstractions.MeterProtocolException>(
+        var master = new ModbusRtuMaster(_bus, new ModbusRtuMasterOptions { ResponseTimeout = TimeSpan.FromMilliseconds(100), Retries = 0 });
+        var ex = await Assert.ThrowsAsync<ModbusDeviceException>(
             () => master.ReadRegistersAsync(1, ModbusFunction.ReadInputRegisters, 0x0100, 2, CancellationToken.None));
         Assert.Equal("exception_02", ex.Reason);
+        Assert.Equal(ModbusExceptionCode.IllegalDataAddress, ex.Code);
         await Assert.ThrowsAsync<TimeoutException>(() => master.ReadRegistersAsync(9, ModbusFunction.ReadInputRegisters, 0, 2, CancellationToken.None));
     }
 }
