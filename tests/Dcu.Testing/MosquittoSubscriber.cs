@@ -43,7 +43,15 @@ public sealed class MosquittoSubscriber : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => sub.OnLine(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        await Eventually.WithinAsync(sub._subscribed.Task.ContinueWith(_ => true, TaskScheduler.Default), $"mosquitto_sub subscribed to {topicFilter} on port {port}");
+        try
+        {
+            await Eventually.WithinAsync(sub._subscribed.Task.ContinueWith(_ => true, TaskScheduler.Default), $"mosquitto_sub subscribed to {topicFilter} on port {port}");
+        }
+        catch
+        {
+            await sub.DisposeAsync(); // don't leave a mosquitto_sub running after a failed start
+            throw;
+        }
         return sub;
     }
 
