@@ -25,12 +25,16 @@ public sealed class MosquittoSubscriber : IAsyncDisposable
     {
         if (!File.Exists("/usr/bin/mosquitto_sub"))
             throw new InvalidOperationException("mosquitto_sub is missing: run scripts/test.sh, which installs mosquitto-clients");
-        var psi = new ProcessStartInfo("/usr/bin/mosquitto_sub")
+        // Into a pipe, mosquitto_sub's stdout is block-buffered: the SUBACK debug line (and messages)
+        // would arrive only 4 KiB later or at exit. stdbuf (coreutils) makes it line-buffered.
+        var psi = new ProcessStartInfo(File.Exists("/usr/bin/stdbuf") ? "/usr/bin/stdbuf" : "/usr/bin/mosquitto_sub")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (psi.FileName == "/usr/bin/stdbuf")
+            foreach (var a in new[] { "-oL", "-eL", "/usr/bin/mosquitto_sub" }) psi.ArgumentList.Add(a);
         foreach (var a in new[] { "-h", "127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-t", topicFilter, "-q", "1", "-c", "-i", clientId, "-v", "-d" })
             psi.ArgumentList.Add(a);
         var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start mosquitto_sub");
@@ -39,7 +43,15 @@ public sealed class MosquittoSubscriber : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => sub.OnLine(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        await Eventually.WithinAsync(sub._subscribed.Task.ContinueWith(_ => true, TaskScheduler.Default), $"mosquitto_sub subscribed to {topicFilter} on port {port}");
+        try
+        {
+            await Eventually.WithinAsync(sub._subscribed.Task.ContinueWith(_ => true, TaskScheduler.Default), $"mosquitto_sub subscribed to {topicFilter} on port {port}");
+        }
+        catch
+        {
+            await sub.DisposeAsync(); // don't leave a mosquitto_sub running after a failed start
+            throw;
+        }
         return sub;
     }
 

@@ -39,7 +39,27 @@ public sealed class DcuSettings
             if (!known.Contains(section.Key))
                 throw new InvalidOperationException($"'{section.Key}' is not a configuration section of the DCU (known: {string.Join(", ", known)})");
 
-        T Section<T>(string name) where T : new() => configuration.GetSection(name).Get<T>(Strict) ?? new T();
+        T Section<T>(string name) where T : new()
+        {
+            var section = configuration.GetSection(name);
+            // The binder names only the property ('Baud') of an unknown key, not where it is: find it ourselves.
+            var unknown = new List<string>();
+            FindUnknownKeys(section, typeof(T), unknown);
+            if (unknown.Count > 0)
+                throw new InvalidOperationException($"unknown configuration key{(unknown.Count > 1 ? "s" : "")}: {string.Join(", ", unknown)}");
+            try
+            {
+                return section.Get<T>(Strict) ?? new T();
+            }
+            catch (InvalidOperationException ex) when (ex.InnerException is not null)
+            {
+                // Inside lists the binder wraps "Failed to convert configuration value 'fast' at 'Buses:0:BaudRate'"
+                // in a message that names nothing; surface the inner one.
+                var inner = ex;
+                while (inner.InnerException is InvalidOperationException next) inner = next;
+                throw new InvalidOperationException(inner.Message, ex);
+            }
+        }
 
         return new DcuSettings
         {
@@ -52,5 +72,33 @@ public sealed class DcuSettings
             Mqtt = Section<MqttUplinkOptions>("Mqtt"),
             MqttConfigured = configuration["Mqtt:Host"] is not null,
         };
+    }
+
+    /// <summary>Adds the full path ("Buses:0:Baud") of every key under <paramref name="section"/> that <paramref name="type"/> has no settable property for.</summary>
+    private static void FindUnknownKeys(IConfigurationSection section, Type type, List<string> unknown)
+    {
+        var element = ElementType(type);
+        foreach (var child in section.GetChildren())
+        {
+            if (element is not null)
+            {
+                FindUnknownKeys(child, element, unknown);
+                continue;
+            }
+            if (IsScalar(type)) return;
+            var property = type.GetProperty(child.Key, System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.IgnoreCase);
+            if (property is null || property.SetMethod is null && ElementType(property.PropertyType) is null) unknown.Add(child.Path);
+            else FindUnknownKeys(child, property.PropertyType, unknown);
+        }
+    }
+
+    private static Type? ElementType(Type type) =>
+        type.IsGenericType && type.GetGenericTypeDefinition() == typeof(List<>) ? type.GetGenericArguments()[0] : null;
+
+    private static bool IsScalar(Type type)
+    {
+        type = Nullable.GetUnderlyingType(type) ?? type;
+        return type.IsPrimitive || type.IsEnum || type == typeof(string) || type == typeof(decimal) || type == typeof(TimeSpan)
+            || type == typeof(DateTime) || type == typeof(DateTimeOffset) || type == typeof(Uri);
     }
 }
