@@ -40,8 +40,17 @@ internal static class StartupBenchmark
             sw.Start();
             await using (var dcu = DcuProcess.Start(null, "--config", config))
             {
-                var s = await firstStatus.Task.WaitAsync(TimeSpan.FromSeconds(30));
-                var r = await firstReadings.Task.WaitAsync(TimeSpan.FromSeconds(30));
+                TimeSpan s, r;
+                try
+                {
+                    s = await firstStatus.Task.WaitAsync(TimeSpan.FromSeconds(30));
+                    r = await firstReadings.Task.WaitAsync(TimeSpan.FromSeconds(30));
+                }
+                catch (TimeoutException)
+                {
+                    Console.WriteLine("no publish within 30 s; the DCU said:\n" + dcu.OutputText);
+                    return 1;
+                }
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  run {run + 1}: first status {s.TotalMilliseconds:N0} ms, first readings {r.TotalMilliseconds:N0} ms"));
                 if (run > 0) { status.Add(s.TotalMilliseconds); readings.Add(r.TotalMilliseconds); } // run 1 warms the disk cache
                 await dcu.StopAsync(TimeSpan.FromSeconds(20));

@@ -23,7 +23,7 @@ public sealed class DcuProcess : IAsyncDisposable
     public int Id => _process.Id;
 
     /// <summary>Environment variable naming a published DCU executable to run instead of dcu.dll (e.g. a ReadyToRun publish).</summary>
-    public const string ExecutableVariable = "DCU_TEST_EXECUTABLE";
+    public const string ExecutableVariable = "TEST_DCU_EXECUTABLE";
 
     /// <summary>Starts dcu.dll (found beside the test assembly), or the executable named by <see cref="ExecutableVariable"/>, with the given arguments.</summary>
     public static DcuProcess Start(IReadOnlyDictionary<string, string>? environment = null, params string[] args)

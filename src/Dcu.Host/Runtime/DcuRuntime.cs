@@ -56,6 +56,10 @@ public sealed class DcuRuntime(
             _log.LogInformation("Embedded MQTT broker on 127.0.0.1:{Port}; watch with: mosquitto_sub -V mqttv5 -h 127.0.0.1 -p {Port} -t 'dcu/#' -v", _broker.Port, _broker.Port);
         }
 
+        // Connecting takes a few round trips: start it now, so it overlaps with opening the buses.
+        _uplink = new MqttUplink(settings.Mqtt, loggers.CreateLogger<MqttUplink>(), time);
+        await _uplink.StartAsync(cancellationToken);
+
         _buses.AddRange(new MeterBusFactory(profiles, time, loggers).Create(settings));
         var clock = new SystemClockStatus(time);
         if (!clock.IsValid)
@@ -82,8 +86,6 @@ public sealed class DcuRuntime(
         }
         Scheduler = new CollectionScheduler(settings.Collection, workers, time, loggers.CreateLogger<CollectionScheduler>());
 
-        _uplink = new MqttUplink(settings.Mqtt, loggers.CreateLogger<MqttUplink>(), time);
-        await _uplink.StartAsync(cancellationToken);
         Publisher = new UplinkPublisher(_uplink, Outbox, topics, settings.Publisher, time, loggers.CreateLogger<UplinkPublisher>());
         var responder = new CommandResponder(_uplink, topics, loggers.CreateLogger<CommandResponder>());
         var status = new StatusReporter(_uplink, topics, Outbox, Publisher.GetStats, BusErrors,
