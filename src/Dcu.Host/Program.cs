@@ -65,7 +65,8 @@ host.Services.AddSystemd();
 host.Services.AddSingleton(settings);
 host.Services.AddSingleton(TimeProvider.System);
 host.Services.AddSingleton(sp => new DcuRuntime(settings, profiles, cli.Demo ? RunMode.Demo : RunMode.Service,
-    sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<IHostApplicationLifetime>()));
+    sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<IHostApplicationLifetime>(),
+    sp.GetService<Microsoft.Extensions.Hosting.Systemd.ISystemdNotifier>()));
 host.Services.AddHostedService(sp => sp.GetRequiredService<DcuRuntime>());
 
 try

@@ -8,6 +8,7 @@ using Dcu.Drivers.Mqtt;
 using Dcu.Drivers.Profiles;
 using Dcu.Host.Configuration;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging;
 
 namespace Dcu.Host.Runtime;
@@ -24,11 +25,13 @@ public sealed class DcuRuntime(
     RunMode mode,
     TimeProvider time,
     ILoggerFactory loggers,
-    IHostApplicationLifetime lifetime) : IHostedService, IAsyncDisposable
+    IHostApplicationLifetime lifetime,
+    ISystemdNotifier? systemd = null) : IHostedService, IAsyncDisposable
 {
     private readonly ILogger _log = loggers.CreateLogger("Dcu");
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<Task> _loops = [];
+    private Task[] _pipeline = [];
     private readonly List<MeterBus> _buses = [];
     private EmbeddedBroker? _broker;
     private MqttUplink? _uplink;
@@ -98,6 +101,9 @@ public sealed class DcuRuntime(
         _loops.Add(Task.Run(() => responder.RunAsync(stop), CancellationToken.None));
         _loops.Add(Task.Run(() => status.RunAsync(stop), CancellationToken.None));
         if (mode == RunMode.Demo) _loops.Add(Task.Run(() => new DemoReporter(this, settings, time).RunAsync(stop), CancellationToken.None));
+        _pipeline = [.. _loops];
+        if (systemd is { IsEnabled: true } && SystemdWatchdog.PeriodFromEnvironment() is { } period)
+            _loops.Add(Task.Run(() => new SystemdWatchdog(systemd, Problem, period, time, _log).RunAsync(stop), CancellationToken.None));
         _ = WatchLoopsAsync();
         _log.LogInformation("DCU {Id} running: {Buses} buses, {Meters} meters, {Tasks} collection tasks, uplink {Uplink}",
             settings.Dcu.Id, _buses.Count, settings.Meters.Count, settings.Collection.Tasks.Count, settings.Mqtt);
@@ -124,6 +130,14 @@ public sealed class DcuRuntime(
         _log.LogCritical(ended.Exception, "A DCU loop ended unexpectedly; stopping so the service manager restarts the DCU");
         Environment.ExitCode = 70;
         lifetime.StopApplication();
+    }
+
+    /// <summary>What keeps the DCU from doing its job, or null when it is healthy (for the watchdog).</summary>
+    private string? Problem()
+    {
+        if (Array.Exists(_pipeline, l => l.IsCompleted)) return "a DCU loop has ended";
+        if (Outbox is null || Outbox.Completion.IsCompleted) return "the outbox writer has stopped";
+        return null;
     }
 
     /// <summary>Error counters per bus for the heartbeat: what a field engineer looks at first.</summary>
