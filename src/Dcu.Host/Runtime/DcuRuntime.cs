@@ -3,7 +3,6 @@ using Dcu.Core.Collection;
 using Dcu.Core.Model;
 using Dcu.Core.Outbox;
 using Dcu.Core.Uplink;
-using Dcu.Drivers.Modbus;
 using Dcu.Drivers.Mqtt;
 using Dcu.Drivers.Profiles;
 using Dcu.Host.Configuration;
@@ -145,14 +144,8 @@ public sealed class DcuRuntime(
     {
         var errors = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var bus in _buses)
-        {
-            var c = bus.Master.Counters.Snapshot();
-            errors[$"{bus.Name}.timeouts"] = c.Timeouts;
-            errors[$"{bus.Name}.crc"] = c.CrcErrors;
-            errors[$"{bus.Name}.frame"] = c.FrameErrors;
-            errors[$"{bus.Name}.exceptions"] = c.Exceptions;
-            errors[$"{bus.Name}.late"] = c.LateReplies;
-        }
+            foreach (var (name, value) in bus.ErrorCounters())
+                errors[$"{bus.Name}.{name}"] = value;
         return errors;
     }
 

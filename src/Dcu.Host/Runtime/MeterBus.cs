@@ -1,8 +1,10 @@
 using Dcu.Core.Abstractions;
 using Dcu.Core.Model;
-using Dcu.Drivers.Modbus;
 
 namespace Dcu.Host.Runtime;
 
-/// <summary>One bus as wired: its link (owned here), the protocol master on it, and the meters it serves.</summary>
-public sealed record MeterBus(string Name, IByteLink Link, IModbusMaster Master, IMeterReader Reader, IReadOnlyList<Meter> Meters);
+/// <summary>
+/// One bus as wired: its link (owned here), the protocol reader on it, the meters it serves, and
+/// the protocol's error counters for the heartbeat ("timeouts", "crc", ...).
+/// </summary>
+public sealed record MeterBus(string Name, IByteLink Link, IMeterReader Reader, IReadOnlyList<Meter> Meters, Func<IReadOnlyDictionary<string, long>> ErrorCounters);

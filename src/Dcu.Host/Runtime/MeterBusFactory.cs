@@ -26,7 +26,7 @@ public sealed class MeterBusFactory(IReadOnlyDictionary<string, MeterProfile> pr
             IModbusMaster master = options.Type == BusType.ModbusTcp
                 ? new ModbusTcpMaster(link, new ModbusTcpMasterOptions { ResponseTimeout = options.ResponseTimeout, Retries = options.Retries, TimeProvider = time }, loggers.CreateLogger<ModbusTcpMaster>())
                 : new ModbusRtuMaster(link, new ModbusRtuMasterOptions { ResponseTimeout = options.ResponseTimeout, Retries = options.Retries, TimeProvider = time }, loggers.CreateLogger<ModbusRtuMaster>());
-            buses.Add(new MeterBus(options.Name, link, master, new ModbusMeterReader(master, profiles), meters));
+            buses.Add(new MeterBus(options.Name, link, new ModbusMeterReader(master, profiles), meters, () => ModbusErrors(master)));
         }
         return buses;
     }
@@ -57,6 +57,19 @@ public sealed class MeterBusFactory(IReadOnlyDictionary<string, MeterProfile> pr
                     Rs485Mode = options.Rs485Mode,
                 }, loggers.CreateLogger<SerialByteLink>());
         }
+    }
+
+    private static Dictionary<string, long> ModbusErrors(IModbusMaster master)
+    {
+        var c = master.Counters.Snapshot();
+        return new Dictionary<string, long>(StringComparer.Ordinal)
+        {
+            ["timeouts"] = c.Timeouts,
+            ["crc"] = c.CrcErrors,
+            ["frame"] = c.FrameErrors,
+            ["exceptions"] = c.Exceptions,
+            ["late"] = c.LateReplies,
+        };
     }
 
     private static MeterProtocol Protocol(BusType type) => type == BusType.ModbusTcp ? MeterProtocol.ModbusTcp : MeterProtocol.ModbusRtu;
