@@ -2,9 +2,9 @@ namespace Dcu.Drivers.Dlt645;
 
 /// <summary>
 /// Wire time of DL/T 645 exchanges. At the usual 2400 baud 8E1 a character is 11 bits (start, 8
-/// data, even parity, stop): 4.583 ms. A read of one 4-byte energy with 4 FE wake-up bytes is 20
-/// characters out and 20 back (if the meter sends its own 4 FE): 40 x 11 / 2400 = 183.3 ms of
-/// line time, before the meter's reply delay (the standard allows 20..500 ms).
+/// data, even parity, stop): 4.583 ms. A read of one 4-byte energy is a 16-byte request and a
+/// 20-byte reply (36 characters, 165 ms of line time); with 4 FE wake-up bytes each way, 44
+/// characters, 201.7 ms. Add the meter's reply delay (the standard allows 20..500 ms).
 /// </summary>
 public static class Dlt645Timing
 {

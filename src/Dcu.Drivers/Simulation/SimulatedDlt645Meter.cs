@@ -381,7 +381,7 @@ public sealed class SimulatedDlt645Meter
         _ => 4,
     };
 
-    private DateTime LocalNow(DateTimeOffset utc) => utc.UtcDateTime + Site.UtcOffset;
+    private DateTime LocalNow(DateTimeOffset utc) => DateTime.SpecifyKind(utc.UtcDateTime + Site.UtcOffset, DateTimeKind.Unspecified);
 
     private byte[] Reply(byte control, byte[] data)
     {
