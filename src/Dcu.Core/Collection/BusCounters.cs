@@ -18,6 +18,7 @@ internal sealed class BusCounters
     public long JobsDropped;
     public long JobsCancelled;
     public long OutboxErrors;
+    public long CatchUpsQueued;
 
     public void Add(ref long counter)
     {
@@ -44,7 +45,7 @@ internal sealed class BusCounters
                 _protocolErrors.Values.Sum(), new Dictionary<string, long>(_protocolErrors, StringComparer.Ordinal),
                 _unexpected.Values.Sum(), new Dictionary<string, long>(_unexpected, StringComparer.Ordinal),
                 JobsCompleted, JobsFailed, JobsLate, JobsSkippedOffline, JobsSuperseded, JobsDropped, JobsCancelled,
-                OutboxErrors, queuedScheduled, queuedOnDemand);
+                OutboxErrors, queuedScheduled, queuedOnDemand, CatchUpsQueued);
         }
     }
 }
@@ -64,6 +65,7 @@ internal sealed class BusCounters
 /// <param name="JobsSuperseded">Scheduled jobs dropped because a newer interval of the same meter and task was queued.</param>
 /// <param name="JobsDropped">Scheduled jobs dropped because the queue was full.</param>
 /// <param name="JobsCancelled">On-demand jobs whose requester gave up.</param>
+/// <param name="CatchUpsQueued">Catch-up jobs queued to re-read missed intervals (<see cref="IMissedIntervalReader"/>).</param>
 /// <param name="OutboxErrors">Appends to the outbox that failed (also in Unexpected).</param>
 public sealed record BusCountersSnapshot(
     string Bus,
@@ -83,4 +85,5 @@ public sealed record BusCountersSnapshot(
     long JobsCancelled,
     long OutboxErrors,
     int QueuedScheduled,
-    int QueuedOnDemand);
+    int QueuedOnDemand,
+    long CatchUpsQueued = 0);

@@ -28,6 +28,12 @@ public sealed class CollectionOptions
     /// <summary>Scheduled jobs a bus may have queued; beyond it the oldest is dropped and counted.</summary>
     public int ScheduledQueueCapacity { get; set; } = 10_000;
 
+    /// <summary>Missed scheduled intervals remembered per meter for catch-up reads (oldest forgotten first); 96 = one day of 15-minute intervals.</summary>
+    public int MissedIntervalsPerMeter { get; set; } = 96;
+
+    /// <summary>Catch-up reads tried for one missed interval before it is given up.</summary>
+    public int CatchUpAttempts { get; set; } = 3;
+
     /// <summary>Delay between handing one boundary's jobs to successive buses, so buses do not all start on the same millisecond.</summary>
     public TimeSpan BusStagger { get; set; } = TimeSpan.Zero;
 
@@ -44,6 +50,8 @@ public sealed class CollectionOptions
         if (OfflinePollDivisor < 1) problems.Add($"{S}:OfflinePollDivisor must be at least 1 (got {OfflinePollDivisor})");
         if (RequestTimeout <= TimeSpan.Zero) problems.Add($"{S}:RequestTimeout must be positive (got {RequestTimeout})");
         if (ScheduledQueueCapacity < 1) problems.Add($"{S}:ScheduledQueueCapacity must be at least 1 (got {ScheduledQueueCapacity})");
+        if (MissedIntervalsPerMeter is < 0 or > 10_000) problems.Add($"{S}:MissedIntervalsPerMeter must be 0..10000 (got {MissedIntervalsPerMeter})");
+        if (CatchUpAttempts is < 1 or > 10) problems.Add($"{S}:CatchUpAttempts must be 1..10 (got {CatchUpAttempts})");
         if (BusStagger < TimeSpan.Zero || BusStagger > TimeSpan.FromSeconds(10)) problems.Add($"{S}:BusStagger must be 0..10 s (got {BusStagger})");
         if (MaxSchedulerWait <= TimeSpan.Zero) problems.Add($"{S}:MaxSchedulerWait must be positive (got {MaxSchedulerWait})");
 

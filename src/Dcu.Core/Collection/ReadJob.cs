@@ -6,7 +6,8 @@ namespace Dcu.Core.Collection;
 /// One read of one meter, queued to its bus worker. Scheduled jobs carry the interval timestamp
 /// their readings are stamped with and the deadline (the next due time of the same task) after
 /// which their readings are flagged <see cref="ReadingQuality.Late"/>. On-demand jobs carry a
-/// completion that receives the readings or the error.
+/// completion that receives the readings or the error. Catch-up jobs re-read an interval the meter
+/// missed (<see cref="IMissedIntervalReader"/>); their readings are always Late.
 /// </summary>
 public sealed record ReadJob
 {
@@ -40,11 +41,23 @@ public sealed record ReadJob
 
     public TaskCompletionSource<IReadOnlyList<Reading>>? Completion { get; }
 
+    /// <summary>The missed interval this job re-reads; null for ordinary jobs.</summary>
+    public MissedInterval? CatchUpOf { get; private init; }
+
+    public bool CatchUp => CatchUpOf is not null;
+
     /// <summary>The requester's token (on-demand); a job cancelled before it starts is dropped.</summary>
     public CancellationToken CancellationToken { get; }
 
     public static ReadJob Scheduled(Meter meter, IReadOnlyCollection<ObisCode> quantities, string taskName, long intervalUnixMs, long deadlineUnixMs) =>
         new(meter, quantities, taskName, intervalUnixMs, deadlineUnixMs, null, CancellationToken.None);
+
+    /// <summary>A re-read of a missed interval, stamped with that interval and flagged Late.</summary>
+    public static ReadJob CreateCatchUp(Meter meter, MissedInterval missed)
+    {
+        ArgumentNullException.ThrowIfNull(missed);
+        return new(meter, missed.Quantities, missed.Task, missed.IntervalUnixMs, missed.DeadlineUnixMs, null, CancellationToken.None) { CatchUpOf = missed };
+    }
 
     public static ReadJob CreateOnDemand(Meter meter, IReadOnlyCollection<ObisCode> quantities, CancellationToken cancellationToken) =>
         new(meter, quantities, OnDemandTaskName, 0, long.MaxValue,

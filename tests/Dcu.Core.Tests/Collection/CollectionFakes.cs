@@ -12,15 +12,31 @@ internal delegate Task<IReadOnlyList<MeterValue>> ReadScript(int call, IReadOnly
 
 internal sealed record ReadCall(MeterId Meter, DateTimeOffset At, ObisCode[] Quantities);
 
-/// <summary>A meter reader with scripted answers per meter; records every call and the highest concurrency seen.</summary>
-internal sealed class FakeMeterReader(TimeProvider time) : IMeterReader
+/// <summary>
+/// A meter reader with scripted answers per meter; records every call and the highest concurrency seen
+/// (overall and per meter). Reads past intervals for the meters in <see cref="PastReadable"/>.
+/// </summary>
+internal sealed class FakeMeterReader(TimeProvider time) : IMeterReader, IMissedIntervalReader
 {
     public static readonly ObisCode[] Supported = [ObisCode.ActiveEnergyImport, ObisCode.VoltageL1];
 
     private readonly ConcurrentDictionary<MeterId, ReadScript> _scripts = new();
     private readonly ConcurrentDictionary<MeterId, int> _callsPerMeter = new();
+    private readonly ConcurrentDictionary<MeterId, int> _inFlightPerMeter = new();
     private int _inFlight;
     private int _maxInFlight;
+    private int _maxPerMeter;
+
+    /// <summary>Meters whose past intervals can be read (catch-up).</summary>
+    public ConcurrentDictionary<MeterId, bool> PastReadable { get; } = new();
+
+    /// <summary>Catch-up reads: (meter, interval).</summary>
+    public ConcurrentQueue<(MeterId Meter, long IntervalUnixMs)> PastCalls { get; } = new();
+
+    /// <summary>When set, a past read throws what it returns (null = answer).</summary>
+    public Func<MeterId, long, Exception?>? FailPast { get; set; }
+
+    public int MaxInFlightPerMeter => Volatile.Read(ref _maxPerMeter);
 
     public ConcurrentQueue<ReadCall> Calls { get; } = new();
 
@@ -37,8 +53,8 @@ internal sealed class FakeMeterReader(TimeProvider time) : IMeterReader
     public async Task<IReadOnlyList<MeterValue>> ReadAsync(Meter meter, IReadOnlyCollection<ObisCode> quantities, CancellationToken cancellationToken)
     {
         var now = Interlocked.Increment(ref _inFlight);
-        int seen;
-        while (now > (seen = Volatile.Read(ref _maxInFlight)) && Interlocked.CompareExchange(ref _maxInFlight, now, seen) != seen) { }
+        Max(ref _maxInFlight, now);
+        Max(ref _maxPerMeter, _inFlightPerMeter.AddOrUpdate(meter.Id, 1, (_, n) => n + 1));
         try
         {
             var call = _callsPerMeter.AddOrUpdate(meter.Id, 1, (_, n) => n + 1);
@@ -49,8 +65,24 @@ internal sealed class FakeMeterReader(TimeProvider time) : IMeterReader
         }
         finally
         {
+            _inFlightPerMeter.AddOrUpdate(meter.Id, 0, (_, n) => n - 1);
             Interlocked.Decrement(ref _inFlight);
         }
+    }
+
+    private static void Max(ref int max, int now)
+    {
+        int seen;
+        while (now > (seen = Volatile.Read(ref max)) && Interlocked.CompareExchange(ref max, now, seen) != seen) { }
+    }
+
+    public bool CanReadPastIntervals(Meter meter) => PastReadable.ContainsKey(meter.Id);
+
+    public Task<IReadOnlyList<MeterValue>> ReadIntervalAsync(Meter meter, IReadOnlyCollection<ObisCode> quantities, long intervalUnixMs, CancellationToken cancellationToken)
+    {
+        PastCalls.Enqueue((meter.Id, intervalUnixMs));
+        if (FailPast?.Invoke(meter.Id, intervalUnixMs) is { } ex) return Task.FromException<IReadOnlyList<MeterValue>>(ex);
+        return Task.FromResult(Values(quantities.Count > 0 ? quantities : Supported, 0));
     }
 
     public static IReadOnlyList<MeterValue> Values(IReadOnlyCollection<ObisCode> quantities, int call) =>
@@ -105,11 +137,16 @@ internal sealed class WorkerRig : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
 
     public WorkerRig(CollectionOptions? options = null, params Meter[] meters)
+        : this(1, null, options, meters)
+    {
+    }
+
+    public WorkerRig(int maxConcurrency, ICollectionObserver? observer, CollectionOptions? options, params Meter[] meters)
     {
         Time = new FakeTimeProvider(Start);
         Reader = new FakeMeterReader(Time);
         Options = options ?? new CollectionOptions();
-        Worker = new BusWorker(Bus, Reader, meters, Outbox, Clock, Options, Time, NullLogger<BusWorker>.Instance);
+        Worker = new BusWorker(Bus, Reader, meters, Outbox, Clock, Options, Time, NullLogger<BusWorker>.Instance, maxConcurrency, observer);
         Run = Worker.RunAsync(_stop.Token);
     }
 
@@ -154,4 +191,12 @@ internal sealed class WorkerRig : IAsyncDisposable
         await Run.WaitAsync(TimeSpan.FromSeconds(10));
         _stop.Dispose();
     }
+}
+
+/// <summary>Records every job outcome a bus worker reports.</summary>
+internal sealed class RecordingObserver : ICollectionObserver
+{
+    public ConcurrentQueue<CollectionJobResult> Results { get; } = new();
+
+    public void OnScheduledJob(CollectionJobResult result) => Results.Enqueue(result);
 }
