@@ -60,6 +60,7 @@ public sealed partial class ReadingOutbox : IOutboxWriter, IOutboxReader, IAsync
         var full = System.IO.Path.GetFullPath(options.Path);
         var dir = System.IO.Path.GetDirectoryName(full);
         if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
+        LiteDbPageCache.Bound(); // LiteDB's page cache otherwise ends at 13.6 MB; see the class
         _db = new LiteDatabase(new ConnectionString { Filename = full, Connection = ConnectionType.Direct });
         _readings = _db.GetCollection(ReadingsCollection, BsonAutoId.Int64);
         _events = _db.GetCollection(EventsCollection, BsonAutoId.Int64);
