@@ -24,6 +24,7 @@ public sealed class StatusReporter
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly TimeSpan _interval;
+    private readonly Func<Dcu.Core.Events.QualitySnapshot>? _quality;
     private readonly string _version;
     private readonly long _started;
 
@@ -46,6 +47,7 @@ public sealed class StatusReporter
         _time = timeProvider ?? TimeProvider.System;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _interval = options.HeartbeatInterval;
+        _quality = options.Quality;
         _version = options.Version
             ?? typeof(StatusReporter).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
             ?? "unknown";
@@ -96,6 +98,17 @@ public sealed class StatusReporter
             w.WriteNumber("batches", publish?.Batches ?? 0);
             w.WriteNumber("failed", publish?.FailedPublishes ?? 0);
             w.WriteEndObject();
+            if (_quality?.Invoke() is { } q)
+            {
+                // Intervals whose own interval has ended, today (UTC).
+                w.WriteStartObject("quality");
+                w.WriteString("date", q.Date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+                w.WriteNumber("expected", q.Expected);
+                w.WriteNumber("collected", q.Collected);
+                w.WriteNumber("onTime", q.OnTime);
+                w.WriteNumber("siteRate", Math.Round(q.SiteRate, 4));
+                w.WriteEndObject();
+            }
             if (_busErrors?.Invoke() is { } bus)
             {
                 w.WriteStartObject("busErrors");

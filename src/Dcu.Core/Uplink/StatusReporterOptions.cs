@@ -1,3 +1,5 @@
+using Dcu.Core.Events;
+
 namespace Dcu.Core.Uplink;
 
 /// <summary>Settings of <see cref="StatusReporter"/>.</summary>
@@ -8,4 +10,7 @@ public sealed class StatusReporterOptions
 
     /// <summary>Software version reported; defaults to the Dcu.Core assembly's informational version.</summary>
     public string? Version { get; set; }
+
+    /// <summary>Today's collection quality (usually <c>CollectionQuality.Snapshot</c>); null omits it.</summary>
+    public Func<QualitySnapshot>? Quality { get; set; }
 }

@@ -2,19 +2,23 @@ using Dcu.Drivers.Links;
 
 namespace Dcu.Host.Configuration;
 
-/// <summary>One entry of section "Buses": a serial line, a Modbus TCP gateway, or a simulated line.</summary>
+/// <summary>
+/// One entry of section "Buses": an RS485 line (Modbus RTU or DL/T 645), a Modbus TCP gateway,
+/// a PLC module on a UART, or a simulated one of these. Unset serial settings take the usual
+/// values of the bus type (Modbus 9600 8N1, DL/T 645 2400 8E1, PLC module 9600 8E1).
+/// </summary>
 public sealed class BusOptions
 {
     public string Name { get; set; } = "";
 
     public BusType Type { get; set; } = BusType.ModbusRtu;
 
-    /// <summary>Serial device for RTU buses, e.g. /dev/ttyAMA0 or /dev/ttyUSB0.</summary>
+    /// <summary>Serial device, e.g. /dev/ttyAMA0 or /dev/ttyUSB0.</summary>
     public string? Port { get; set; }
 
-    public int BaudRate { get; set; } = 9600;
+    public int? BaudRate { get; set; }
 
-    public SerialParity Parity { get; set; } = SerialParity.None;
+    public SerialParity? Parity { get; set; }
 
     /// <summary>1 or 2.</summary>
     public int StopBits { get; set; } = 1;
@@ -29,15 +33,59 @@ public sealed class BusOptions
 
     public int TcpPort { get; set; } = 502;
 
-    public TimeSpan ResponseTimeout { get; set; } = TimeSpan.FromSeconds(1);
+    /// <summary>How long to wait for a meter's reply: 1 s on RS485 and TCP, 15 s through a PLC module unless set.</summary>
+    public TimeSpan? ResponseTimeout { get; set; }
 
-    public int Retries { get; set; } = 2;
+    /// <summary>Extra attempts per request on timeouts and bad frames.</summary>
+    public int Retries { get; set; } = 1;
+
+    /// <summary>Requests in flight at once: 1 on a serial line (always); up to what the PLC module supports.</summary>
+    public int MaxConcurrency { get; set; } = 1;
+
+    /// <summary>PLC: the DCU's own 12-digit address, set as the module's main node.</summary>
+    public string MainNodeAddress { get; set; } = "000000000001";
+
+    /// <summary>Simulated PLC buses: how the simulated power line behaves.</summary>
+    public SimulatedLineOptions Simulation { get; set; } = new();
+
+    public bool IsSimulated => Type is BusType.SimulatedModbusRtu or BusType.SimulatedDlt645 or BusType.SimulatedPlc;
+
+    public bool IsPlc => Type is BusType.Plc or BusType.SimulatedPlc;
+
+    public bool IsDlt645 => Type is BusType.Dlt645 or BusType.SimulatedDlt645;
+
+    public bool IsSerial => Type is not BusType.ModbusTcp;
+
+    public int EffectiveBaudRate => BaudRate ?? (IsDlt645 ? 2400 : 9600);
+
+    public SerialParity EffectiveParity => Parity ?? (IsDlt645 || IsPlc ? SerialParity.Even : SerialParity.None);
+
+    public TimeSpan EffectiveResponseTimeout => ResponseTimeout ?? (IsPlc ? TimeSpan.FromSeconds(15) : TimeSpan.FromSeconds(1));
 }
 
 public enum BusType
 {
     ModbusRtu,
     ModbusTcp,
-    /// <summary>Simulated RS485 line with virtual meters speaking real Modbus RTU bytes (demo and tests).</summary>
+    /// <summary>DL/T 645-2007 meters on RS485.</summary>
+    Dlt645,
+    /// <summary>A power-line-carrier module (Q/GDW 1376.2) on a UART, relaying DL/T 645-2007 to its meters.</summary>
+    Plc,
+    /// <summary>Simulated RS485 line with virtual Modbus meters speaking real RTU bytes (demo and tests).</summary>
     SimulatedModbusRtu,
+    /// <summary>Simulated RS485 line with virtual DL/T 645-2007 meters.</summary>
+    SimulatedDlt645,
+    /// <summary>Simulated PLC module speaking real Q/GDW 1376.2 bytes, with DL/T 645 meters behind it.</summary>
+    SimulatedPlc,
+}
+
+/// <summary>How a simulated power line behaves.</summary>
+public sealed class SimulatedLineOptions
+{
+    public TimeSpan LatencyMin { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    public TimeSpan LatencyMax { get; set; } = TimeSpan.FromMilliseconds(800);
+
+    /// <summary>Share of frames lost on the line, 0..0.5.</summary>
+    public double LossRate { get; set; }
 }

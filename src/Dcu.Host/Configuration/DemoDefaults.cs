@@ -1,8 +1,10 @@
 namespace Dcu.Host.Configuration;
 
 /// <summary>
-/// The embedded default behind <c>--demo</c>: two simulated RS485 lines with six meters of the
-/// shipped profiles, read every 10 s (instantaneous values) and every minute (energy registers).
+/// The embedded default behind <c>--demo</c>: two simulated RS485 lines with six Modbus meters of
+/// the shipped profiles, read every 10 s (instantaneous values), and a simulated PLC module with
+/// twenty DL/T 645-2007 meters on a lossy, slow power line; every meter's energy registers are
+/// read every minute.
 /// A --config file and DCU_ variables still override any key.
 /// </summary>
 public static class DemoDefaults
@@ -22,6 +24,13 @@ public static class DemoDefaults
             ["Buses:1:BaudRate"] = "19200",
             ["Collection:Tasks:0:Name"] = "instant-10s",
             ["Collection:Tasks:0:Interval"] = "00:00:10",
+            ["Buses:2:Name"] = "sim-plc-1",
+            ["Buses:2:Type"] = "SimulatedPlc",
+            ["Buses:2:MaxConcurrency"] = "4",
+            ["Buses:2:ResponseTimeout"] = "00:00:05",
+            ["Buses:2:Simulation:LatencyMin"] = "00:00:00.200",
+            ["Buses:2:Simulation:LatencyMax"] = "00:00:00.800",
+            ["Buses:2:Simulation:LossRate"] = "0.02",
             ["Collection:Tasks:1:Name"] = "energy-1min",
             ["Collection:Tasks:1:Interval"] = "00:01:00",
             ["Collection:Tasks:1:Quantities:0"] = "1.0.1.8.0",
@@ -44,6 +53,14 @@ public static class DemoDefaults
             v[$"Meters:{i}:Bus"] = $"sim-rs485-{meters[i].Bus}";
             v[$"Meters:{i}:Address"] = meters[i].Unit.ToString(System.Globalization.CultureInfo.InvariantCulture);
             v[$"Meters:{i}:Profile"] = meters[i].Profile;
+            v[$"Collection:Tasks:0:Meters:{i}"] = meters[i].Id; // instantaneous values from the RS485 meters only
+        }
+        for (var p = 0; p < 20; p++)
+        {
+            var i = meters.Length + p;
+            v[$"Meters:{i}:Id"] = $"plc-{p + 1:D2}";
+            v[$"Meters:{i}:Bus"] = "sim-plc-1";
+            v[$"Meters:{i}:Address"] = $"{1001 + p:D12}";
         }
         return v;
     }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Dcu.Drivers.Dlt645;
 using Dcu.Drivers.Profiles;
 
 namespace Dcu.Host.Configuration;
@@ -30,12 +31,23 @@ public static class SettingsValidator
             if (string.IsNullOrWhiteSpace(m.Id)) problems.Add($"{key}:Id is required");
             else if (!meters.Add(m.Id)) problems.Add($"{key}:Id '{m.Id}' is used by another meter");
             if (!buses.ContainsKey(m.Bus)) { problems.Add($"{key}:Bus '{m.Bus}' is not in Buses"); continue; }
-            if (!byte.TryParse(m.Address, NumberStyles.None, CultureInfo.InvariantCulture, out var unit) || unit is < 1 or > 247)
-                problems.Add($"{key}:Address '{m.Address}' must be a Modbus unit id 1..247");
-            else if (!units.Add((m.Bus, m.Address)))
-                problems.Add($"{key}:Address {m.Address} is used by another meter on bus '{m.Bus}'");
-            if (profiles is not null && !profiles.ContainsKey(m.Profile))
-                problems.Add($"{key}:Profile '{m.Profile}' is not in the profiles directory (have: {string.Join(", ", profiles.Keys.Order(StringComparer.Ordinal))})");
+            var bus = buses[m.Bus];
+            if (bus.IsDlt645 || bus.IsPlc)
+            {
+                if (!Dlt645Address.TryParse(m.Address, out _))
+                    problems.Add($"{key}:Address '{m.Address}' must be a 12-digit DL/T 645 meter address");
+                else if (!units.Add((m.Bus, m.Address)))
+                    problems.Add($"{key}:Address {m.Address} is used by another meter on bus '{m.Bus}'");
+            }
+            else
+            {
+                if (!byte.TryParse(m.Address, NumberStyles.None, CultureInfo.InvariantCulture, out var unit) || unit is < 1 or > 247)
+                    problems.Add($"{key}:Address '{m.Address}' must be a Modbus unit id 1..247");
+                else if (!units.Add((m.Bus, m.Address)))
+                    problems.Add($"{key}:Address {m.Address} is used by another meter on bus '{m.Bus}'");
+                if (profiles is not null && !profiles.ContainsKey(m.Profile))
+                    problems.Add($"{key}:Profile '{m.Profile}' is not in the profiles directory (have: {string.Join(", ", profiles.Keys.Order(StringComparer.Ordinal))})");
+            }
             if (m.Turnaround < TimeSpan.Zero || m.Turnaround > TimeSpan.FromSeconds(10)) problems.Add($"{key}:Turnaround must be 0..10 s (got {m.Turnaround})");
         }
 
@@ -58,23 +70,34 @@ public static class SettingsValidator
     {
         if (string.IsNullOrWhiteSpace(b.Name)) problems.Add($"{key}:Name is required");
         else if (!buses.TryAdd(b.Name, b)) problems.Add($"{key}:Name '{b.Name}' is used by another bus");
-        if (b.ResponseTimeout < TimeSpan.FromMilliseconds(10) || b.ResponseTimeout > TimeSpan.FromMinutes(1))
-            problems.Add($"{key}:ResponseTimeout must be 10 ms..1 min (got {b.ResponseTimeout})");
+        if (b.ResponseTimeout is { } timeout && (timeout < TimeSpan.FromMilliseconds(10) || timeout > TimeSpan.FromMinutes(2)))
+            problems.Add($"{key}:ResponseTimeout must be 10 ms..2 min (got {timeout})");
         if (b.Retries is < 0 or > 10) problems.Add($"{key}:Retries must be 0..10 (got {b.Retries})");
-        switch (b.Type)
+        if (b.IsPlc ? b.MaxConcurrency is < 1 or > 16 : b.MaxConcurrency != 1)
+            problems.Add(b.IsPlc
+                ? $"{key}:MaxConcurrency must be 1..16 (got {b.MaxConcurrency})"
+                : $"{key}:MaxConcurrency must be 1 on a {b.Type} bus: one request at a time on a serial line or gateway (got {b.MaxConcurrency})");
+        if (b.Type is BusType.ModbusRtu or BusType.Dlt645 or BusType.Plc && string.IsNullOrWhiteSpace(b.Port))
+            problems.Add($"{key}:Port is required for a {b.Type} bus (e.g. /dev/ttyAMA0)");
+        if (b.IsSerial)
         {
-            case BusType.ModbusRtu:
-                if (string.IsNullOrWhiteSpace(b.Port)) problems.Add($"{key}:Port is required for a ModbusRtu bus (e.g. /dev/ttyAMA0)");
-                goto case BusType.SimulatedModbusRtu;
-            case BusType.SimulatedModbusRtu:
-                if (b.BaudRate is < 300 or > 921_600) problems.Add($"{key}:BaudRate must be 300..921600 (got {b.BaudRate})");
-                if (b.DataBits is < 7 or > 8) problems.Add($"{key}:DataBits must be 7 or 8 (got {b.DataBits})");
-                if (b.StopBits is < 1 or > 2) problems.Add($"{key}:StopBits must be 1 or 2 (got {b.StopBits})");
-                break;
-            case BusType.ModbusTcp:
-                if (string.IsNullOrWhiteSpace(b.Host)) problems.Add($"{key}:Host is required for a ModbusTcp bus");
-                if (b.TcpPort is < 1 or > 65535) problems.Add($"{key}:TcpPort must be 1..65535 (got {b.TcpPort})");
-                break;
+            if (b.EffectiveBaudRate is < 300 or > 921_600) problems.Add($"{key}:BaudRate must be 300..921600 (got {b.BaudRate})");
+            if (b.DataBits is < 7 or > 8) problems.Add($"{key}:DataBits must be 7 or 8 (got {b.DataBits})");
+            if (b.StopBits is < 1 or > 2) problems.Add($"{key}:StopBits must be 1 or 2 (got {b.StopBits})");
+        }
+        else
+        {
+            if (string.IsNullOrWhiteSpace(b.Host)) problems.Add($"{key}:Host is required for a ModbusTcp bus");
+            if (b.TcpPort is < 1 or > 65535) problems.Add($"{key}:TcpPort must be 1..65535 (got {b.TcpPort})");
+        }
+        if (b.IsPlc && !Dlt645Address.TryParse(b.MainNodeAddress, out _))
+            problems.Add($"{key}:MainNodeAddress '{b.MainNodeAddress}' must be 12 decimal digits");
+        if (b.Type == BusType.SimulatedPlc)
+        {
+            var sim = b.Simulation;
+            if (sim.LatencyMin < TimeSpan.Zero || sim.LatencyMax < sim.LatencyMin || sim.LatencyMax > TimeSpan.FromMinutes(1))
+                problems.Add($"{key}:Simulation:LatencyMax must be at least Simulation:LatencyMin, both 0..1 min (got {sim.LatencyMin}..{sim.LatencyMax})");
+            if (sim.LossRate is < 0 or > 0.5) problems.Add($"{key}:Simulation:LossRate must be 0..0.5 (got {sim.LossRate})");
         }
     }
 }

@@ -1,5 +1,6 @@
 using Dcu.Core.Abstractions;
 using Dcu.Core.Collection;
+using Dcu.Core.Events;
 using Dcu.Core.Model;
 using Dcu.Core.Outbox;
 using Dcu.Core.Uplink;
@@ -41,6 +42,8 @@ public sealed class DcuRuntime(
 
     public UplinkPublisher? Publisher { get; private set; }
 
+    public CollectionQuality? Quality { get; private set; }
+
     public MqttUplink? Uplink => _uplink;
 
     public IReadOnlyList<MeterBus> Buses => _buses;
@@ -70,31 +73,25 @@ public sealed class DcuRuntime(
             await Outbox.AppendAsync(new MeterEvent(null, EventKinds.ClockInvalid, time.GetUtcNow().ToUnixTimeMilliseconds(), "system clock not set"), cancellationToken);
         }
 
-        var workers = new List<BusWorker>();
+        var tasks = settings.Collection.BuildTasks();
+        Quality = new CollectionQuality(tasks, _buses.SelectMany(b => b.Meters).Select(m => m.Id), Outbox, null, time, loggers.CreateLogger<CollectionQuality>());
+        var workers = new List<(MeterBus Bus, BusWorker Worker)>();
         foreach (var bus in _buses)
         {
-            try
-            {
-                await bus.Link.OpenAsync(cancellationToken);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Net.Sockets.SocketException or TimeoutException)
-            {
-                // A missing USB adapter must not take the other buses down: its meters go offline and say so.
-                _log.LogError("Bus {Bus}: cannot open {Link}: {Error}; its meters will be reported offline", bus.Name, bus.Link.Name, ex.Message);
-            }
-            workers.Add(new BusWorker(bus.Name, bus.Reader, bus.Meters, Outbox, clock, settings.Collection, time, loggers.CreateLogger<BusWorker>()));
-            _log.LogInformation("Bus {Bus} on {Link}: {Count} meters ({Meters})", bus.Name, bus.Link.Name, bus.Meters.Count,
-                string.Join(", ", bus.Meters.Take(8).Select(m => $"{m.Id}@{m.Address} {m.Profile}")) + (bus.Meters.Count > 8 ? ", ..." : ""));
+            workers.Add((bus, new BusWorker(bus.Name, bus.Reader, bus.Meters, Outbox, clock, settings.Collection, time, loggers.CreateLogger<BusWorker>(), bus.MaxConcurrency, Quality)));
+            _log.LogInformation("Bus {Bus} on {Link}: {Count} meters ({Meters})", bus.Name, bus.LinkName, bus.Meters.Count,
+                string.Join(", ", bus.Meters.Take(8).Select(m => $"{m.Id}@{m.Address}{(m.Profile.Length > 0 ? " " + m.Profile : "")}")) + (bus.Meters.Count > 8 ? ", ..." : ""));
         }
-        Scheduler = new CollectionScheduler(settings.Collection, workers, time, loggers.CreateLogger<CollectionScheduler>());
+        Scheduler = new CollectionScheduler(settings.Collection, tasks, workers.Select(w => w.Worker), time, loggers.CreateLogger<CollectionScheduler>());
 
         Publisher = new UplinkPublisher(_uplink, Outbox, topics, settings.Publisher, time, loggers.CreateLogger<UplinkPublisher>());
         var responder = new CommandResponder(_uplink, topics, loggers.CreateLogger<CommandResponder>());
         var status = new StatusReporter(_uplink, topics, Outbox, Publisher.GetStats, BusErrors,
-            new StatusReporterOptions { HeartbeatInterval = settings.Dcu.HeartbeatInterval, Version = Version }, time, loggers.CreateLogger<StatusReporter>());
+            new StatusReporterOptions { HeartbeatInterval = settings.Dcu.HeartbeatInterval, Version = Version, Quality = Quality.Snapshot }, time, loggers.CreateLogger<StatusReporter>());
 
         var stop = _stopping.Token;
-        foreach (var w in workers) _loops.Add(Task.Run(() => w.RunAsync(stop), CancellationToken.None));
+        foreach (var (bus, worker) in workers) _loops.Add(Task.Run(() => RunBusAsync(bus, worker, stop), CancellationToken.None));
+        _loops.Add(Task.Run(() => Quality.RunAsync(stop), CancellationToken.None));
         _loops.Add(Task.Run(() => Scheduler.RunAsync(stop), CancellationToken.None));
         _loops.Add(Task.Run(() => Publisher.RunAsync(stop), CancellationToken.None));
         _loops.Add(Task.Run(() => responder.RunAsync(stop), CancellationToken.None));
@@ -116,6 +113,24 @@ public sealed class DcuRuntime(
         if (Outbox is not null) await Outbox.FlushAsync(cancellationToken);
         if (_uplink is not null) await _uplink.StopAsync(cancellationToken);
         _log.LogInformation("DCU stopped; outbox holds {Depth} unsent items", Outbox?.GetStats() is { } s ? s.ReadingsDepth + s.EventsDepth : 0);
+    }
+
+    /// <summary>
+    /// Brings the bus up (opens the port, initialises the PLC module and syncs its route table),
+    /// then serves its jobs. Each bus starts on its own, so a slow PLC module or a missing USB
+    /// adapter holds up neither start-up nor the other buses: its meters just go offline and say so.
+    /// </summary>
+    private async Task RunBusAsync(MeterBus bus, BusWorker worker, CancellationToken stop)
+    {
+        try
+        {
+            await bus.StartAsync(stop);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            _log.LogError("Bus {Bus}: cannot start on {Link}: {Error}; its meters will be reported offline", bus.Name, bus.LinkName, ex.Message);
+        }
+        await worker.RunAsync(stop);
     }
 
     /// <summary>
@@ -157,7 +172,7 @@ public sealed class DcuRuntime(
     {
         if (_uplink is not null) await _uplink.DisposeAsync();
         if (Outbox is not null) await Outbox.DisposeAsync();
-        foreach (var bus in _buses) await bus.Link.DisposeAsync();
+        foreach (var bus in _buses) await bus.DisposeAsync();
         if (_broker is not null) await _broker.DisposeAsync();
         _stopping.Dispose();
     }

@@ -1,8 +1,10 @@
 using System.Globalization;
 using Dcu.Core.Abstractions;
 using Dcu.Core.Model;
+using Dcu.Drivers.Dlt645;
 using Dcu.Drivers.Links;
 using Dcu.Drivers.Modbus;
+using Dcu.Drivers.Plc;
 using Dcu.Drivers.Profiles;
 using Dcu.Drivers.Simulation;
 using Dcu.Host.Configuration;
@@ -10,53 +12,95 @@ using Microsoft.Extensions.Logging;
 
 namespace Dcu.Host.Runtime;
 
-/// <summary>Builds each configured bus: link, master and meter reader, plus the simulated meters of simulated buses.</summary>
+/// <summary>Builds each configured bus: link, protocol client and meter reader, plus the simulated meters of simulated buses.</summary>
 public sealed class MeterBusFactory(IReadOnlyDictionary<string, MeterProfile> profiles, TimeProvider time, ILoggerFactory loggers)
 {
-    public IReadOnlyList<MeterBus> Create(DcuSettings settings)
+    public IReadOnlyList<MeterBus> Create(DcuSettings settings) =>
+        settings.Buses.Select(options => Create(options, settings.Meters
+            .Where(m => string.Equals(m.Bus, options.Name, StringComparison.Ordinal))
+            .Select(m => new Meter(new MeterId(m.Id), m.Bus, Protocol(options), m.Address, m.Profile) { Turnaround = m.Turnaround })
+            .ToArray())).ToArray();
+
+    private MeterBus Create(BusOptions options, IReadOnlyList<Meter> meters)
     {
-        var buses = new List<MeterBus>();
-        foreach (var options in settings.Buses)
+        if (options.IsPlc) return CreatePlc(options, meters);
+        IByteLink link = options.Type switch
         {
-            var meters = settings.Meters
-                .Where(m => string.Equals(m.Bus, options.Name, StringComparison.Ordinal))
-                .Select(m => new Meter(new MeterId(m.Id), m.Bus, Protocol(options.Type), m.Address, m.Profile) { Turnaround = m.Turnaround })
-                .ToArray();
-            var link = CreateLink(options, meters);
-            IModbusMaster master = options.Type == BusType.ModbusTcp
-                ? new ModbusTcpMaster(link, new ModbusTcpMasterOptions { ResponseTimeout = options.ResponseTimeout, Retries = options.Retries, TimeProvider = time }, loggers.CreateLogger<ModbusTcpMaster>())
-                : new ModbusRtuMaster(link, new ModbusRtuMasterOptions { ResponseTimeout = options.ResponseTimeout, Retries = options.Retries, TimeProvider = time }, loggers.CreateLogger<ModbusRtuMaster>());
-            buses.Add(new MeterBus(options.Name, link, new ModbusMeterReader(master, profiles), meters, () => ModbusErrors(master)));
+            BusType.ModbusTcp => new TcpByteLink(new TcpLinkOptions { Host = options.Host!, Port = options.TcpPort }, loggers.CreateLogger<TcpByteLink>()),
+            BusType.SimulatedModbusRtu => SimulatedModbus(options, meters),
+            BusType.SimulatedDlt645 => SimulatedDlt645(options, meters),
+            _ => Serial(options),
+        };
+        if (options.IsDlt645)
+        {
+            var client = new Dlt645Client(link, new Dlt645ClientOptions { ResponseTimeout = options.EffectiveResponseTimeout, Retries = options.Retries, TimeProvider = time }, loggers.CreateLogger<Dlt645Client>());
+            return new LinkBus(options.Name, meters, link, new Dlt645MeterReader(client, loggers.CreateLogger<Dlt645MeterReader>()), () => Dlt645Errors(client));
         }
-        return buses;
+        IModbusMaster master = options.Type == BusType.ModbusTcp
+            ? new ModbusTcpMaster(link, new ModbusTcpMasterOptions { ResponseTimeout = options.EffectiveResponseTimeout, Retries = options.Retries, TimeProvider = time }, loggers.CreateLogger<ModbusTcpMaster>())
+            : new ModbusRtuMaster(link, new ModbusRtuMasterOptions { ResponseTimeout = options.EffectiveResponseTimeout, Retries = options.Retries, TimeProvider = time }, loggers.CreateLogger<ModbusRtuMaster>());
+        return new LinkBus(options.Name, meters, link, new ModbusMeterReader(master, profiles), () => ModbusErrors(master));
     }
 
-    private IByteLink CreateLink(BusOptions options, IReadOnlyList<Meter> meters)
+    private PlcBus CreatePlc(BusOptions options, IReadOnlyList<Meter> meters)
     {
-        switch (options.Type)
+        var mainNode = PlcAddress.Parse(options.MainNodeAddress);
+        IByteLink link;
+        if (options.Type == BusType.SimulatedPlc)
         {
-            case BusType.ModbusTcp:
-                return new TcpByteLink(new TcpLinkOptions { Host = options.Host!, Port = options.TcpPort }, loggers.CreateLogger<TcpByteLink>());
-            case BusType.SimulatedModbusRtu:
-                var bus = new SimulatedRtuBus(time, "sim:" + options.Name, options.BaudRate);
-                foreach (var m in meters)
-                {
-                    var unit = byte.Parse(m.Address, CultureInfo.InvariantCulture);
-                    // Seeded by the meter id so a restarted demo shows the same site.
-                    bus.Attach(new SimulatedModbusMeter(unit, profiles[m.Profile], time, StableSeed(m.Id.Value)));
-                }
-                return bus;
-            default:
-                return new SerialByteLink(new SerialLinkOptions
-                {
-                    PortName = options.Port!,
-                    BaudRate = options.BaudRate,
-                    Parity = options.Parity,
-                    StopBits = options.StopBits,
-                    DataBits = options.DataBits,
-                    Rs485Mode = options.Rs485Mode,
-                }, loggers.CreateLogger<SerialByteLink>());
+            var module = new SimulatedPlcModule(time, new SimulatedPlcModuleOptions
+            {
+                ForwardLatencyMin = options.Simulation.LatencyMin,
+                ForwardLatencyMax = options.Simulation.LatencyMax,
+                DropRate = options.Simulation.LossRate,
+                MaxConcurrentForwards = options.MaxConcurrency,
+                Seed = StableSeed(options.Name),
+            }, "sim:" + options.Name);
+            foreach (var m in meters)
+            {
+                var meter = new SimulatedDlt645Meter(Dlt645Address.Parse(m.Address), time, StableSeed(m.Id.Value));
+                module.AddMeter(m.Address, frame => meter.Respond(frame.Span));
+            }
+            link = module;
         }
+        else
+        {
+            link = Serial(options);
+        }
+        var driver = new PlcModule(link, new PlcModuleOptions
+        {
+            MainNodeAddress = mainNode,
+            ForwardTimeout = options.EffectiveResponseTimeout,
+            ForwardRetries = options.Retries,
+            MaxConcurrent = options.MaxConcurrency,
+            TimeProvider = time,
+        }, loggers.CreateLogger<PlcModule>());
+        return new PlcBus(options.Name, meters, driver, link.Name, options.MaxConcurrency);
+    }
+
+    private SerialByteLink Serial(BusOptions options) => new(new SerialLinkOptions
+    {
+        PortName = options.Port!,
+        BaudRate = options.EffectiveBaudRate,
+        Parity = options.EffectiveParity,
+        StopBits = options.StopBits,
+        DataBits = options.DataBits,
+        Rs485Mode = options.Rs485Mode,
+    }, loggers.CreateLogger<SerialByteLink>());
+
+    private SimulatedRtuBus SimulatedModbus(BusOptions options, IReadOnlyList<Meter> meters)
+    {
+        var bus = new SimulatedRtuBus(time, "sim:" + options.Name, options.EffectiveBaudRate);
+        foreach (var m in meters)
+            bus.Attach(new SimulatedModbusMeter(byte.Parse(m.Address, CultureInfo.InvariantCulture), profiles[m.Profile], time, StableSeed(m.Id.Value)));
+        return bus;
+    }
+
+    private SimulatedDlt645Bus SimulatedDlt645(BusOptions options, IReadOnlyList<Meter> meters)
+    {
+        var bus = new SimulatedDlt645Bus(time, "sim:" + options.Name, options.EffectiveBaudRate);
+        foreach (var m in meters) bus.Attach(new SimulatedDlt645Meter(Dlt645Address.Parse(m.Address), time, StableSeed(m.Id.Value)));
+        return bus;
     }
 
     private static Dictionary<string, long> ModbusErrors(IModbusMaster master)
@@ -72,8 +116,23 @@ public sealed class MeterBusFactory(IReadOnlyDictionary<string, MeterProfile> pr
         };
     }
 
-    private static MeterProtocol Protocol(BusType type) => type == BusType.ModbusTcp ? MeterProtocol.ModbusTcp : MeterProtocol.ModbusRtu;
+    private static Dictionary<string, long> Dlt645Errors(Dlt645Client client)
+    {
+        var c = client.Counters.Snapshot();
+        return new Dictionary<string, long>(StringComparer.Ordinal)
+        {
+            ["timeouts"] = c.Timeouts,
+            ["checksum"] = c.ChecksumErrors,
+            ["frame"] = c.FrameErrors,
+            ["wrongAddress"] = c.WrongAddress,
+            ["errorReplies"] = c.ErrorReplies,
+        };
+    }
 
+    private static MeterProtocol Protocol(BusOptions options) =>
+        options.IsPlc ? MeterProtocol.Plc : options.IsDlt645 ? MeterProtocol.Dlt645 : options.Type == BusType.ModbusTcp ? MeterProtocol.ModbusTcp : MeterProtocol.ModbusRtu;
+
+    // Seeded by name so a restarted demo shows the same site.
     private static int StableSeed(string text)
     {
         var h = 17;
