@@ -73,6 +73,30 @@ internal sealed class OutboxStore : IDisposable
         }
     }
 
+    /// <summary>
+    /// Checks the data file's first page without LiteDB (which may rewrite a file it fails to open, so
+    /// the bytes moved aside would no longer be the bad ones): null when it looks like a LiteDB 5 file
+    /// (or is absent/empty), else what is wrong.
+    /// </summary>
+    public static string? HeaderProblem(string path)
+    {
+        var info = new FileInfo(path);
+        if (!info.Exists || info.Length == 0) return null;
+        if (info.Length < PageSize) return $"{info.Length} bytes, shorter than one {PageSize}-byte page";
+        Span<byte> head = stackalloc byte[HeaderVersionOffset + 1];
+        using (var f = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite)) f.ReadExactly(head);
+        if (!head.Slice(HeaderInfoOffset, HeaderInfo.Length).SequenceEqual(HeaderInfo)) return "no LiteDB header in the first page";
+        if (head[HeaderVersionOffset] != FileVersion) return $"LiteDB file version {head[HeaderVersionOffset]}, expected {FileVersion}";
+        return null;
+    }
+
+    // LiteDB 5 HeaderPage layout: "** This is a LiteDB file **" at byte 32, file version (8) right after it.
+    private const int PageSize = 8192;
+    private const int HeaderInfoOffset = 32;
+    private const int HeaderVersionOffset = 59;
+    private const byte FileVersion = 8;
+    private static ReadOnlySpan<byte> HeaderInfo => "** This is a LiteDB file **"u8;
+
     /// <summary>Current length of the -log (0 when LiteDB has not created it yet).</summary>
     public long LogLength()
     {

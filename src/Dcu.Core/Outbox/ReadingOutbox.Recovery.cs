@@ -18,6 +18,7 @@ public sealed partial class ReadingOutbox
     {
         try
         {
+            if (OutboxStore.HeaderProblem(path) is { } problem) throw new InvalidDataException(problem);
             return OutboxStore.Open(path);
         }
         catch (Exception ex) when (ex is not UnauthorizedAccessException and not OutOfMemoryException)
