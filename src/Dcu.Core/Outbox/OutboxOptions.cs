@@ -21,6 +21,9 @@ public sealed class OutboxOptions
     /// </summary>
     public TimeSpan EvictionEventInterval { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>Longest wait between retries while writes fail (the wait doubles from 100 ms up to this).</summary>
+    public TimeSpan WriteRetryMaxDelay { get; set; } = TimeSpan.FromSeconds(30);
+
     internal void Validate()
     {
         if (string.IsNullOrWhiteSpace(Path)) throw new ArgumentException("Outbox Path must be set.", nameof(Path));
@@ -28,5 +31,6 @@ public sealed class OutboxOptions
         if (BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "BatchSize must be at least 1.");
         if (QueueCapacity < 1) throw new ArgumentOutOfRangeException(nameof(QueueCapacity), QueueCapacity, "QueueCapacity must be at least 1.");
         if (EvictionEventInterval < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(EvictionEventInterval));
+        if (WriteRetryMaxDelay <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(WriteRetryMaxDelay), WriteRetryMaxDelay, "WriteRetryMaxDelay must be positive.");
     }
 }

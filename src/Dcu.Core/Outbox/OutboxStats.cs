@@ -9,6 +9,8 @@ namespace Dcu.Core.Outbox;
 /// <param name="RemovedTotal">Items removed after acknowledgement since start.</param>
 /// <param name="CommittedBatches">Write transactions committed since start.</param>
 /// <param name="QueueLength">Items queued and not yet committed.</param>
+/// <param name="WriteFailing">True while commits fail (e.g. disk full): items stay queued, producers wait once the queue is full, the writer retries with a backoff.</param>
+/// <param name="LastError">The error of the current failing episode (null when writes succeed).</param>
 public sealed record OutboxStats(
     long ReadingsDepth,
     long EventsDepth,
@@ -17,7 +19,9 @@ public sealed record OutboxStats(
     long AppendedTotal,
     long RemovedTotal,
     long CommittedBatches,
-    int QueueLength)
+    int QueueLength,
+    bool WriteFailing = false,
+    string? LastError = null)
 {
     public long Depth(OutboxLane lane) => lane == OutboxLane.Events ? EventsDepth : ReadingsDepth;
 }

@@ -14,6 +14,9 @@ public sealed partial class ReadingOutbox
     private long _pendingEvictedReadings;
     private long _pendingEvictedEvents;
     private long? _lastEvictionEventMs;
+    private long? _truncateLogTo;
+    private long _failingSince;
+    private long _nextCheckpoint;
 
     private async Task WriterLoopAsync()
     {
@@ -21,7 +24,6 @@ public sealed partial class ReadingOutbox
         var events = new List<BsonDocument>();
         var flushes = new List<TaskCompletionSource>();
         var removes = new List<RemoveRequest>();
-        var failures = 0;
         while (true)
         {
             Gather(readings, events, flushes, removes);
@@ -30,32 +32,49 @@ public sealed partial class ReadingOutbox
                 if (!await WaitForWorkAsync().ConfigureAwait(false)) return;
                 continue;
             }
+            Volatile.Write(ref _held, readings.Count + events.Count);
 
+            // 1. Commit. A failed commit applied nothing: retry the same batch (held here, so the
+            //    bounded queue fills and producers wait) until it goes through.
+            var failures = 0;
             while (true)
             {
                 try
                 {
+                    if (Volatile.Read(ref _reopenNeeded)) ReopenStore();
                     // Synchronous from BeginTrans to Commit: the transaction stays on this thread.
                     Commit(readings, events, removes);
-                    failures = 0;
                     break;
                 }
                 catch (Exception ex)
                 {
                     failures++;
-                    _logger.LogError(ex, "Outbox commit failed (attempt {Attempt}); retrying", failures);
                     // The failed Insert stamped ids on the documents; the rollback freed them.
                     foreach (var d in readings) d.Remove("_id");
                     foreach (var d in events) d.Remove("_id");
-                    if (Volatile.Read(ref _disposed) != 0 && failures >= 3)
-                    {
-                        foreach (var f in flushes) f.TrySetException(ex);
-                        foreach (var r in removes) r.Done.TrySetException(ex);
-                        throw;
-                    }
-                    await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(30_000, 100 << Math.Min(failures, 9))), _time).ConfigureAwait(false);
+                    TryReopenStore(); // so readers (the publisher) keep reading while we wait
+                    if (GiveUp(ex, failures, flushes, removes)) throw;
+                    await DelayAfterFailureAsync(ex, failures, "commit").ConfigureAwait(false);
                 }
             }
+
+            // 2. Make it durable. The commit happened, so only the fsync is retried: re-committing would duplicate.
+            while (true)
+            {
+                try
+                {
+                    _store.SyncLog();
+                    break;
+                }
+                catch (Exception ex)
+                {
+                    failures++;
+                    if (GiveUp(ex, failures, flushes, removes)) throw;
+                    await DelayAfterFailureAsync(ex, failures, "fsync of the -log").ConfigureAwait(false);
+                }
+            }
+            EndFailingEpisode(failures);
+            Volatile.Write(ref _held, 0);
 
             foreach (var f in flushes) f.TrySetResult();
             foreach (var r in removes) r.Done.TrySetResult();
@@ -64,7 +83,103 @@ public sealed partial class ReadingOutbox
             events.Clear();
             flushes.Clear();
             removes.Clear();
+
+            MaybeCheckpoint();
         }
+    }
+
+    /// <summary>While closing, stop retrying after a few attempts and fail the waiters.</summary>
+    private bool GiveUp(Exception ex, int failures, List<TaskCompletionSource> flushes, List<RemoveRequest> removes)
+    {
+        if (Volatile.Read(ref _disposed) == 0 || failures < 3) return false;
+        _logger.LogError(ex, "Outbox closing while writes fail: {Count} queued items not committed", Volatile.Read(ref _held) + _queue.Reader.Count);
+        foreach (var f in flushes) f.TrySetException(ex);
+        foreach (var r in removes) r.Done.TrySetException(ex);
+        return true;
+    }
+
+    /// <summary>Logs the first failure of an episode as an error (later ones at debug), exposes it in the stats, and waits the backoff.</summary>
+    private async Task DelayAfterFailureAsync(Exception ex, int failures, string what)
+    {
+        var error = $"{what} failed: {ex.GetType().Name}: {ex.Message}";
+        if (!Volatile.Read(ref _writeFailing))
+        {
+            _failingSince = _time.GetTimestamp();
+            Volatile.Write(ref _lastError, error);
+            Volatile.Write(ref _writeFailing, true);
+            _logger.LogError(ex, "Outbox {What} failed; {Held} items kept queued (producers wait once {Capacity} are queued), retrying with backoff until it succeeds",
+                what, Volatile.Read(ref _held), _options.QueueCapacity);
+        }
+        else
+        {
+            Volatile.Write(ref _lastError, error);
+            _logger.LogDebug(ex, "Outbox {What} failed again (attempt {Attempt})", what, failures);
+        }
+        var delay = TimeSpan.FromMilliseconds(Math.Min(_options.WriteRetryMaxDelay.TotalMilliseconds, 100L << Math.Min(failures - 1, 12)));
+        await Task.Delay(delay, _time).ConfigureAwait(false);
+    }
+
+    private void EndFailingEpisode(int failures)
+    {
+        if (!Volatile.Read(ref _writeFailing)) return;
+        Volatile.Write(ref _writeFailing, false);
+        Volatile.Write(ref _lastError, null);
+        _logger.LogWarning("Outbox writes recovered after {Failures} failed attempts over {Duration}", failures, _time.GetElapsedTime(_failingSince));
+    }
+
+    /// <summary>Checkpoints (we turned LiteDB's automatic one off, see <see cref="OutboxStore"/>) once the -log is big.</summary>
+    private void MaybeCheckpoint()
+    {
+        var store = _store;
+        if (Volatile.Read(ref _reopenNeeded) || !store.CheckpointDue() || _time.GetTimestamp() < _nextCheckpoint) return;
+        try
+        {
+            store.Checkpoint();
+        }
+        catch (Exception ex)
+        {
+            // The -log is intact (LiteDB empties it only after the data file is synced); the data in
+            // it is durable and replayed on open. Retry later; reopen now, LiteDB closed itself.
+            _logger.LogError(ex, "Outbox checkpoint failed; the -log keeps the data, retrying in {Delay}", _options.WriteRetryMaxDelay);
+            _nextCheckpoint = _time.GetTimestamp() + (long)(_options.WriteRetryMaxDelay.TotalSeconds * _time.TimestampFrequency);
+            Volatile.Write(ref _reopenNeeded, true);
+            TryReopenStore();
+        }
+    }
+
+    private void TryReopenStore()
+    {
+        try
+        {
+            ReopenStore();
+        }
+        catch (Exception ex)
+        {
+            _logger.LogDebug(ex, "Outbox reopen failed; retrying with the next attempt");
+        }
+    }
+
+    /// <summary>
+    /// After a failed write LiteDB has closed its engine (EngineState.Handle on an IOException): close
+    /// the store, cut off what the failed commit left in the -log, open the file again.
+    /// </summary>
+    private void ReopenStore()
+    {
+        if (!Volatile.Read(ref _reopenNeeded)) return;
+        var old = _store;
+        try { old.Dispose(); }
+        catch (Exception ex) { _logger.LogDebug(ex, "Closing the failed outbox store"); }
+        if (_truncateLogTo is { } length)
+        {
+            OutboxStore.TruncateLog(old.LogPath, length);
+            _truncateLogTo = null;
+        }
+        var store = OutboxStore.Open(_path);
+        Interlocked.Exchange(ref _readingCount, store.Readings.LongCount());
+        Interlocked.Exchange(ref _eventCount, store.Events.LongCount());
+        Volatile.Write(ref _store, store);
+        Volatile.Write(ref _reopenNeeded, false);
+        _logger.LogInformation("Outbox {Path} reopened after a failed write", _path);
     }
 
     private void Gather(List<BsonDocument> readings, List<BsonDocument> events, List<TaskCompletionSource> flushes, List<RemoveRequest> removes)
@@ -106,12 +221,15 @@ public sealed partial class ReadingOutbox
         var nowMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
         BsonDocument? report = null;
 
-        if (!_db.BeginTrans()) throw new InvalidOperationException("A LiteDB transaction was already open on the outbox writer thread.");
+        var store = _store;
+        var db = store.Db;
+        var logBefore = store.LogLength();
+        if (!db.BeginTrans()) throw new InvalidOperationException("A LiteDB transaction was already open on the outbox writer thread.");
         try
         {
             foreach (var remove in removes)
             {
-                var col = Collection(remove.Lane);
+                var col = Collection(store, remove.Lane);
                 long n = 0;
                 foreach (var id in remove.Ids)
                 {
@@ -133,11 +251,11 @@ public sealed partial class ReadingOutbox
             }
             if (over > 0)
             {
-                evictedReadings = EvictOldest(_readings, Math.Min(over, storedReadings));
+                evictedReadings = EvictOldest(store.Readings, Math.Min(over, storedReadings));
                 over -= evictedReadings;
                 droppedReadings = Math.Clamp(over, 0, readings.Count);
                 over -= droppedReadings;
-                if (over > 0) evictedEvents = EvictOldest(_events, Math.Min(over, storedEvents));
+                if (over > 0) evictedEvents = EvictOldest(store.Events, Math.Min(over, storedEvents));
                 over -= evictedEvents;
                 droppedEvents = Math.Clamp(over, 0, events.Count);
             }
@@ -151,14 +269,18 @@ public sealed partial class ReadingOutbox
                 report = OutboxDocuments.FromEvent(new MeterEvent(null, EventKinds.OutboxEviction, nowMs, detail));
             }
 
-            if (events.Count > droppedEvents) _events.Insert(droppedEvents == 0 ? events : events.Skip((int)droppedEvents));
-            if (report is not null) _events.Insert(report);
-            if (readings.Count > droppedReadings) _readings.Insert(droppedReadings == 0 ? readings : readings.Skip((int)droppedReadings));
-            _db.Commit();
+            if (events.Count > droppedEvents) store.Events.Insert(droppedEvents == 0 ? events : events.Skip((int)droppedEvents));
+            if (report is not null) store.Events.Insert(report);
+            if (readings.Count > droppedReadings) store.Readings.Insert(droppedReadings == 0 ? readings : readings.Skip((int)droppedReadings));
+            db.Commit();
         }
         catch
         {
-            _db.Rollback();
+            try { db.Rollback(); }
+            catch (Exception) { /* the engine closed itself (IOException); the reopen discards the transaction */ }
+            // Commit() threw, so the transaction is not confirmed: whatever of it reached the -log is cut off before reopening.
+            _truncateLogTo = logBefore;
+            Volatile.Write(ref _reopenNeeded, true);
             throw;
         }
 

@@ -32,9 +32,9 @@ public sealed partial class ReadingOutbox : IOutboxWriter, IOutboxReader, IAsync
     private readonly OutboxOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly LiteDatabase _db;
-    private readonly ILiteCollection<BsonDocument> _readings;
-    private readonly ILiteCollection<BsonDocument> _events;
+    private readonly string _path;
+    // Replaced by the writer loop when a failed write closed LiteDB's engine (it closes itself on an IOException).
+    private OutboxStore _store;
     private readonly Channel<WriteItem> _queue;
     private readonly Channel<RemoveRequest> _removes;
     private readonly Task _writer;
@@ -48,6 +48,10 @@ public sealed partial class ReadingOutbox : IOutboxWriter, IOutboxReader, IAsync
     private long _appendedTotal;
     private long _removedTotal;
     private long _committedBatches;
+    private int _held; // items taken from the queue by the writer and not yet committed
+    private bool _writeFailing;
+    private string? _lastError;
+    private bool _reopenNeeded;
 
     public ReadingOutbox(OutboxOptions options, TimeProvider? timeProvider = null, ILogger<ReadingOutbox>? logger = null)
     {
@@ -60,12 +64,11 @@ public sealed partial class ReadingOutbox : IOutboxWriter, IOutboxReader, IAsync
         var full = System.IO.Path.GetFullPath(options.Path);
         var dir = System.IO.Path.GetDirectoryName(full);
         if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
+        _path = full;
         LiteDbPageCache.Bound(); // LiteDB's page cache otherwise ends at 13.6 MB; see the class
-        _db = new LiteDatabase(new ConnectionString { Filename = full, Connection = ConnectionType.Direct });
-        _readings = _db.GetCollection(ReadingsCollection, BsonAutoId.Int64);
-        _events = _db.GetCollection(EventsCollection, BsonAutoId.Int64);
-        _readingCount = _readings.LongCount();
-        _eventCount = _events.LongCount();
+        _store = OpenOrRecover(full);
+        _readingCount = _store.Readings.LongCount();
+        _eventCount = _store.Events.LongCount();
 
         _queue = Channel.CreateBounded<WriteItem>(new BoundedChannelOptions(options.QueueCapacity)
         {
@@ -93,10 +96,10 @@ public sealed partial class ReadingOutbox : IOutboxWriter, IOutboxReader, IAsync
     }
 
     /// <remarks>
-    /// "Committed" means LiteDB's Commit() returned: the transaction is confirmed in the write-ahead
-    /// log and survives a process restart. In LiteDB 5.0.2x the log pages are written by LiteDB's
-    /// own background writer right after Commit, so a kill -9 or power cut within those
-    /// milliseconds may still lose the last batch; the host-level torture test measures this.
+    /// "Committed" means LiteDB's Commit() returned (in 5.0.21 it has written the transaction's pages
+    /// into the -log, synchronously, on the writer thread) AND the writer has fsynced the -log
+    /// (<see cref="OutboxStore.SyncLog"/>): the items survive kill -9 (OutboxKillTests) and a power cut.
+    /// While writes fail (disk full), the returned task waits until the items are committed.
     /// </remarks>
     public async Task FlushAsync(CancellationToken cancellationToken)
     {
@@ -109,11 +112,20 @@ public sealed partial class ReadingOutbox : IOutboxWriter, IOutboxReader, IAsync
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(max);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        var docs = Collection(lane).Query()
-            .Where(LiteDB.Query.GT("_id", afterId))
-            .OrderBy("_id")
-            .Limit(max)
-            .ToList();
+        var store = Volatile.Read(ref _store);
+        List<BsonDocument> docs;
+        try
+        {
+            docs = Collection(store, lane).Query()
+                .Where(LiteDB.Query.GT("_id", afterId))
+                .OrderBy("_id")
+                .Limit(max)
+                .ToList();
+        }
+        catch (Exception) when (StoreUnavailable(store))
+        {
+            return []; // the writer is reopening the file after a failed write; the caller looks again later
+        }
         var result = new OutboxRecord[docs.Count];
         for (var i = 0; i < docs.Count; i++) result[i] = OutboxDocuments.ToRecord(lane, docs[i]);
         return result;
@@ -137,12 +149,20 @@ public sealed partial class ReadingOutbox : IOutboxWriter, IOutboxReader, IAsync
         {
             var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
             long? oldestMs = null;
-            foreach (var lane in (ReadOnlySpan<OutboxLane>)[OutboxLane.Events, OutboxLane.Readings])
+            var store = Volatile.Read(ref _store);
+            try
             {
-                var first = Collection(lane).Query().OrderBy("_id").Limit(1).ToList();
-                if (first.Count == 0) continue;
-                var t = OutboxDocuments.ItemTime(lane, first[0]);
-                oldestMs = oldestMs is null ? t : Math.Min(oldestMs.Value, t);
+                foreach (var lane in (ReadOnlySpan<OutboxLane>)[OutboxLane.Events, OutboxLane.Readings])
+                {
+                    var first = Collection(store, lane).Query().OrderBy("_id").Limit(1).ToList();
+                    if (first.Count == 0) continue;
+                    var t = OutboxDocuments.ItemTime(lane, first[0]);
+                    oldestMs = oldestMs is null ? t : Math.Min(oldestMs.Value, t);
+                }
+            }
+            catch (Exception) when (StoreUnavailable(store))
+            {
+                oldestMs = null; // unknown while the writer reopens the file
             }
             if (oldestMs is { } ms) oldest = TimeSpan.FromMilliseconds(Math.Max(0, now - ms));
         }
@@ -154,7 +174,9 @@ public sealed partial class ReadingOutbox : IOutboxWriter, IOutboxReader, IAsync
             Interlocked.Read(ref _appendedTotal),
             Interlocked.Read(ref _removedTotal),
             Interlocked.Read(ref _committedBatches),
-            _queue.Reader.Count);
+            _queue.Reader.Count + Volatile.Read(ref _held),
+            Volatile.Read(ref _writeFailing),
+            Volatile.Read(ref _lastError));
     }
 
     /// <summary>Commits everything queued, stops the writer and closes the file.</summary>
@@ -173,12 +195,33 @@ public sealed partial class ReadingOutbox : IOutboxWriter, IOutboxReader, IAsync
         }
         finally
         {
-            _db.Dispose();
+            CloseStore();
             _appended.TrySetResult();
         }
     }
 
-    private ILiteCollection<BsonDocument> Collection(OutboxLane lane) => lane == OutboxLane.Events ? _events : _readings;
+    /// <summary>Checkpoints (so the -log is empty after a clean stop) and closes the file.</summary>
+    private void CloseStore()
+    {
+        var store = Volatile.Read(ref _store);
+        try
+        {
+            if (!Volatile.Read(ref _reopenNeeded)) store.Checkpoint();
+        }
+        catch (Exception ex)
+        {
+            _logger.LogWarning(ex, "Outbox checkpoint at close failed; the -log keeps the data and is replayed at the next start");
+        }
+        finally
+        {
+            store.Dispose();
+        }
+    }
+
+    private static ILiteCollection<BsonDocument> Collection(OutboxStore store, OutboxLane lane) => lane == OutboxLane.Events ? store.Events : store.Readings;
+
+    /// <summary>True when a read on <paramref name="store"/> may fail because the writer closed or replaced it.</summary>
+    private bool StoreUnavailable(OutboxStore store) => !ReferenceEquals(store, Volatile.Read(ref _store)) || Volatile.Read(ref _reopenNeeded);
 
     private ValueTask Enqueue(WriteItem item, CancellationToken cancellationToken)
     {
