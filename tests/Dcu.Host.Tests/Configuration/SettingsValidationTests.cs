@@ -194,4 +194,66 @@ public sealed class SettingsValidationTests
         Assert.Equal("dcu/dcu-test/status", settings.Mqtt.ResolvedStatusTopic);
         Assert.Equal(Path.Combine("/tmp/dcu-settings-test", "outbox.db"), settings.Outbox.Path);
     }
+    private static Dictionary<string, string?> WithPlcBus(params (string Key, string? Value)[] changes)
+    {
+        var v = With(
+            ("Buses:1:Name", "plc-1"),
+            ("Buses:1:Type", "SimulatedPlc"),
+            ("Buses:1:MaxConcurrency", "4"),
+            ("Meters:2:Id", "plc-a"),
+            ("Meters:2:Bus", "plc-1"),
+            ("Meters:2:Address", "000000001001"));
+        foreach (var (key, value) in changes)
+        {
+            if (value is null) v.Remove(key);
+            else v[key] = value;
+        }
+        return v;
+    }
+
+    [Fact]
+    public void A_plc_bus_with_dlt645_meters_and_no_profile_is_valid() => Assert.Empty(Problems(WithPlcBus()));
+
+    [Fact]
+    public void A_plc_meter_needs_a_12_digit_address() =>
+        SingleProblemNaming(WithPlcBus(("Meters:2:Address", "7")), "Meters:2:Address");
+
+    [Fact]
+    public void A_modbus_meter_address_is_a_unit_id_even_beside_plc_meters() =>
+        SingleProblemNaming(WithPlcBus(("Meters:0:Address", "000000001001")), "Meters:0:Address");
+
+    [Fact]
+    public void Two_plc_meters_with_one_address_are_named() =>
+        SingleProblemNaming(WithPlcBus(("Meters:3:Id", "plc-b"), ("Meters:3:Bus", "plc-1"), ("Meters:3:Address", "000000001001")), "Meters:3:Address");
+
+    [Fact]
+    public void A_serial_line_never_gets_more_than_one_request_in_flight() =>
+        SingleProblemNaming(With(("Buses:0:MaxConcurrency", "2")), "Buses:0:MaxConcurrency");
+
+    [Fact]
+    public void Plc_concurrency_is_bounded() =>
+        SingleProblemNaming(WithPlcBus(("Buses:1:MaxConcurrency", "64")), "Buses:1:MaxConcurrency");
+
+    [Fact]
+    public void Plc_main_node_address_is_checked() =>
+        SingleProblemNaming(WithPlcBus(("Buses:1:MainNodeAddress", "12345")), "Buses:1:MainNodeAddress");
+
+    [Fact]
+    public void Simulated_line_loss_is_bounded() =>
+        SingleProblemNaming(WithPlcBus(("Buses:1:Simulation:LossRate", "0.9")), "Buses:1:Simulation:LossRate");
+
+    [Fact]
+    public void A_real_plc_bus_needs_its_uart() =>
+        SingleProblemNaming(WithPlcBus(("Buses:1:Type", "Plc")), "Buses:1:Port");
+
+    [Fact]
+    public void Dlt645_buses_default_to_2400_baud_even_parity_and_plc_to_15_s_replies()
+    {
+        var dlt = new BusOptions { Type = BusType.Dlt645 };
+        var plc = new BusOptions { Type = BusType.Plc };
+        Assert.Equal((2400, Dcu.Drivers.Links.SerialParity.Even), (dlt.EffectiveBaudRate, dlt.EffectiveParity));
+        Assert.Equal(TimeSpan.FromSeconds(15), plc.EffectiveResponseTimeout);
+        Assert.Equal((9600, Dcu.Drivers.Links.SerialParity.None, TimeSpan.FromSeconds(1)),
+            (new BusOptions().EffectiveBaudRate, new BusOptions().EffectiveParity, new BusOptions().EffectiveResponseTimeout));
+    }
 }
