@@ -1,0 +1,83 @@
+using System.Text.Json;
+using Dcu.Testing;
+using Xunit.Abstractions;
+
+namespace Dcu.Host.Tests.EndToEnd;
+
+/// <summary>
+/// DL/T 645 meters behind a simulated PLC module on a lossy, slow line -> the real dcu process
+/// (module start-up, route-table sync, relayed reads, 4 in flight) -> Mosquitto -> mosquitto_sub:
+/// every meter's readings arrive with their units, and the status reports collection quality.
+/// </summary>
+[Collection(EndToEndCollection.Name)]
+public sealed class PlcToMqttTests(ITestOutputHelper output)
+{
+    private const int MeterCount = 20;
+
+    [Fact]
+    public async Task Plc_meters_are_read_through_the_module_and_their_readings_and_quality_arrive()
+    {
+        var dir = Directory.CreateTempSubdirectory("dcu-plc-e2e-");
+        await using var broker = await MosquittoBroker.StartNewAsync();
+        var id = "plc-e2e-" + Guid.NewGuid().ToString("N")[..6];
+        var config = new
+        {
+            Dcu = new { Id = id, DataDirectory = Path.Combine(dir.FullName, "data"), HeartbeatInterval = "00:00:01" },
+            Buses = new[]
+            {
+                new
+                {
+                    Name = "plc-1",
+                    Type = "SimulatedPlc",
+                    MaxConcurrency = 4,
+                    ResponseTimeout = "00:00:01",
+                    Retries = 2,
+                    Simulation = new { LatencyMin = "00:00:00.020", LatencyMax = "00:00:00.060", LossRate = 0.05 },
+                },
+            },
+            Meters = Enumerable.Range(1, MeterCount).Select(i => new { Id = $"plc-{i:D2}", Bus = "plc-1", Address = $"{1000 + i:D12}" }).ToArray(),
+            Collection = new { Tasks = new[] { new { Name = "profile", Interval = "00:00:02", Quantities = new[] { "1.0.1.8.0", "1.0.32.7.0" } } } },
+            Mqtt = new { Host = "127.0.0.1", Port = broker.Port },
+        };
+        var path = Path.Combine(dir.FullName, "dcu.json");
+        await File.WriteAllTextAsync(path, JsonSerializer.Serialize(config));
+        await using var dcp = await MosquittoSubscriber.StartAsync(broker.Port, $"dcu/{id}/#", "dcp-" + id);
+        await using var dcu = DcuProcess.Start(null, "--config", path);
+
+        var meters = Enumerable.Range(1, MeterCount).Select(i => $"plc-{i:D2}").ToArray();
+        await Eventually.TrueAsync(
+            () => { var r = ReceivedReading.Parse(dcp, $"dcu/{id}/readings", id); return meters.All(m => r.Any(x => x.Meter == m && x.Obis == "1.0.1.8.0") && r.Any(x => x.Meter == m && x.Obis == "1.0.32.7.0")); },
+            "energy and voltage of every PLC meter\n" + dcu.OutputText, TimeSpan.FromSeconds(40));
+
+        foreach (var r in ReceivedReading.Parse(dcp, $"dcu/{id}/readings", id))
+        {
+            Assert.Equal(r.Obis == "1.0.1.8.0" ? "kWh" : "V", r.Unit);
+            if (r.Obis == "1.0.32.7.0") Assert.InRange(r.Value!.Value, 200, 260);
+            else Assert.True(r.Value > 0);
+            Assert.Equal(0, r.IntervalUnixMs % 2000);
+        }
+
+        // The heartbeat carries today's collection quality.
+        await Eventually.TrueAsync(() => dcp.PayloadsOn("/status").Any(p => Quality(p) is { Expected: > 0 } q && q.Collected > 0),
+            "a status with collection quality\n" + dcu.OutputText);
+        var last = dcp.PayloadsOn("/status").Select(Quality).Last(q => q is not null)!;
+        output.WriteLine($"quality: expected {last.Expected}, collected {last.Collected}, site rate {last.SiteRate}");
+        Assert.True(last.SiteRate >= 0.9, $"site rate {last.SiteRate} with 5% frame loss and 2 retries");
+
+        Assert.Equal(0, await dcu.StopAsync(TimeSpan.FromSeconds(30)));
+        output.WriteLine(dcu.OutputText);
+        Assert.Contains(dcu.Output, l => l.Contains("route table matches the archive (20 nodes", StringComparison.Ordinal));
+        Assert.DoesNotContain(dcu.Output, l => l.Contains("crit:", StringComparison.Ordinal));
+        dir.Delete(recursive: true);
+    }
+
+    private sealed record QualityFigures(long Expected, long Collected, double SiteRate);
+
+    private static QualityFigures? Quality(string payload)
+    {
+        using var doc = JsonDocument.Parse(payload);
+        return doc.RootElement.TryGetProperty("quality", out var q)
+            ? new QualityFigures(q.GetProperty("expected").GetInt64(), q.GetProperty("collected").GetInt64(), q.GetProperty("siteRate").GetDouble())
+            : null;
+    }
+}
