@@ -79,11 +79,23 @@ internal sealed class PlcSite : IAsyncDisposable
 }
 
 /// <summary>The system clock shifted by a fixed offset: real timers, a chosen wall-clock time (e.g. just before an interval boundary).</summary>
-internal sealed class ShiftedTimeProvider(DateTimeOffset now) : TimeProvider
+internal sealed class ShiftedTimeProvider : TimeProvider
 {
-    private readonly TimeSpan _offset = now - System.GetUtcNow();
+    private long _offsetTicks;
 
-    public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + _offset;
+    public ShiftedTimeProvider(DateTimeOffset now) => SetUtcNow(now);
+
+    /// <summary>Moves the wall clock (timers are unaffected).</summary>
+    public void SetUtcNow(DateTimeOffset now) => Interlocked.Exchange(ref _offsetTicks, (now - System.GetUtcNow()).Ticks);
+
+    public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + TimeSpan.FromTicks(Interlocked.Read(ref _offsetTicks));
+
+    /// <summary>Waits (real time) until the shifted wall clock reads <paramref name="when"/>.</summary>
+    public Task WaitUntilAsync(DateTimeOffset when)
+    {
+        var wait = when - GetUtcNow();
+        return wait > TimeSpan.Zero ? Task.Delay(wait) : Task.CompletedTask;
+    }
 }
 
 /// <summary>An in-memory outbox that keeps every reading and event.</summary>
