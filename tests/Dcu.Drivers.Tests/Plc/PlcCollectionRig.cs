@@ -83,31 +83,36 @@ internal sealed class PlcCollectionRig : IAsyncDisposable
 
     /// <summary>
     /// A site of <paramref name="meters"/> meters, started and synced, the clock set just before the
-    /// first of <paramref name="intervals"/> intervals that end at <see cref="Midnight"/>; collection not yet running.
+    /// first (1 s ahead) of <paramref name="intervals"/> intervals that end at <see cref="Midnight"/>; collection not yet running.
     /// </summary>
     public static async Task<PlcCollectionRig> CreateAsync(int meters, int intervals, int concurrency, SimulatedPlcModuleOptions simOptions,
         ObisCode[] quantities, ILogger<BusWorker>? workerLogger = null, ILogger<PlcModule>? moduleLogger = null)
     {
         var first = Midnight - (intervals * Interval);
-        var time = new ShiftedTimeProvider(first - TimeSpan.FromSeconds(3)); // meters integrate energy from here
+        var time = new ShiftedTimeProvider(first - TimeSpan.FromSeconds(30)); // meters integrate energy from here; Start() moves the clock on
         var site = await PlcSite.StartAsync(meters, simOptions, PlcSite.ModuleOptions(Scale, concurrency), time, moduleLogger);
-        if (time.GetUtcNow() > first - TimeSpan.FromMilliseconds(400))
-            throw new InvalidOperationException($"start-up took too long: {time.GetUtcNow() - (first - TimeSpan.FromSeconds(3))}");
-        time.SetUtcNow(first - TimeSpan.FromMilliseconds(300));
+        if (time.GetUtcNow() > first - TimeSpan.FromSeconds(2))
+            throw new InvalidOperationException($"start-up took too long: {time.GetUtcNow() - (first - TimeSpan.FromSeconds(30))}");
+        time.SetUtcNow(first - TimeSpan.FromSeconds(1)); // 1 s to the first boundary: room for a loaded machine
         return new PlcCollectionRig(time, site, intervals, concurrency, quantities, workerLogger);
     }
 
     /// <summary>Starts the bus worker and the scheduler.</summary>
-    public void Start() =>
+    public void Start()
+    {
         _running = Task.WhenAll(
             Task.Run(() => Worker.RunAsync(_stop.Token)),
             Task.Run(() => Scheduler.RunAsync(_stop.Token)));
+    }
 
     public async Task StopAsync()
     {
         await _stop.CancelAsync();
         await _running;
     }
+
+    /// <summary>True when the first interval was read at all (the scheduler had started before the first boundary).</summary>
+    public bool FirstIntervalRead => Outbox.Readings.Any(r => r.IntervalUnixMs == IntervalUnixMs(0));
 
     /// <summary>Interval k (0-based) start.</summary>
     public long IntervalUnixMs(int k) => (First + (k * Interval)).ToUnixTimeMilliseconds();

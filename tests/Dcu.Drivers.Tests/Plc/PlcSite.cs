@@ -44,7 +44,7 @@ internal sealed class PlcSite : IAsyncDisposable
         ForwardTimeout = TimeSpan.FromSeconds(15) * scale,
         ForwardRetries = 1,
         RetryBackoff = TimeSpan.FromSeconds(0.5) * scale,
-        InterByteTimeout = TimeSpan.FromMilliseconds(200),
+        InterByteTimeout = TimeSpan.FromSeconds(1) * scale, // a stalled partial frame (garbage with a 68H) holds the line this long
         ReadRunMode = false, // the simulator announces a 1 s slave-monitor timeout, which would undo the scaling
         MaxConcurrent = maxConcurrent,
     };

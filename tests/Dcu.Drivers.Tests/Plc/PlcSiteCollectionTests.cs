@@ -46,6 +46,7 @@ public sealed class PlcSiteCollectionTests(ITestOutputHelper output)
         await rig.StopAsync();
 
         var sim = rig.Site.Sim;
+        Assert.True(rig.FirstIntervalRead, "the scheduler started after the first boundary: machine overloaded?");
         for (var k = 0; k < intervals; k++)
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"interval {k}: {report.Completeness[0].PerInterval[k].OnTime}/{meters} on time, last reading {rig.RoundTime(k).TotalMilliseconds:0} ms after the boundary (of {PlcCollectionRig.Interval.TotalMilliseconds:0})"));
