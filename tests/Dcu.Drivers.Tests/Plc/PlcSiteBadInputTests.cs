@@ -14,6 +14,7 @@ namespace Dcu.Drivers.Tests.Plc;
 /// that answers every read with an error word and one whose replies carry another meter's address.
 /// Each is counted, logged and retried, none is fatal, and what could not be collected is reported.
 /// </summary>
+[Collection(PlcSiteCollection.Name)]
 public sealed class PlcSiteBadInputTests(ITestOutputHelper output)
 {
     private const int ErrorMeter = 7;

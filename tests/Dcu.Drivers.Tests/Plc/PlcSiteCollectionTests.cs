@@ -11,6 +11,7 @@ namespace Dcu.Drivers.Tests.Plc;
 /// lost, 1-3 s relay latency, a 15-minute task reading forward active energy and voltage L1,
 /// 4 relays at once. Time scaled by <see cref="PlcCollectionRig.Scale"/> (see there).
 /// </summary>
+[Collection(PlcSiteCollection.Name)]
 public sealed class PlcSiteCollectionTests(ITestOutputHelper output)
 {
     /// <summary>
@@ -56,7 +57,9 @@ public sealed class PlcSiteCollectionTests(ITestOutputHelper output)
         // The line really was lossy, and the module's concurrency was used but never exceeded.
         Assert.True(sim.ForwardsDropped >= 0.03 * (sim.ForwardsAnswered + sim.ForwardsDropped), $"only {sim.ForwardsDropped} relays lost");
         Assert.Equal(Concurrency, sim.MaxForwardsInFlight);
-        Assert.Equal(0, sim.ForwardsDenied);
+        // A "busy" deny only follows a relay the driver gave up on (timed out) while the module still
+        // worked on it, which happens when the machine is loaded; it is retried. The driver itself never exceeds 4.
+        Assert.True(sim.ForwardsDenied <= rig.Site.Module.Counters.Timeouts, $"{sim.ForwardsDenied} busy denies");
 
         // The day's report: every interval at >= 99.5 % of meters collected within the interval.
         Assert.Equal(meters * intervals, report.Expected);
@@ -89,7 +92,7 @@ public sealed class PlcSiteCollectionTests(ITestOutputHelper output)
     public async Task Archive_changes_reach_the_route_table_while_relays_run()
     {
         var options = LossyLine() with { DropRate = 0 };
-        await using var site = await PlcSite.StartAsync(200, options, PlcSite.ModuleOptions(PlcCollectionRig.Scale, Concurrency));
+        await using var site = await PlcSite.StartAsync(200, options, PlcSite.ModuleOptions(0.05, Concurrency)); // not about timing: 750 ms relay timeout
         Assert.Equal(Enumerable.Range(0, 200).Select(PlcSite.Address).Order(), site.Sim.RouteTable.Select(a => a.ToString()).Order());
 
         // Add 10 meters, remove 5: synced through AFN 11 F1/F2 while 4 readers keep relaying to the others.
@@ -123,4 +126,11 @@ public sealed class PlcSiteCollectionTests(ITestOutputHelper output)
         Assert.Equal(Q13762DenyCode.SlaveNodeNotInNetwork, denied.Code);
         output.WriteLine($"sync: {result}; {readsDone} reads ran alongside");
     }
+}
+
+/// <summary>The real-time site tests run one after the other: each keeps its own time scale honest only without the other's load.</summary>
+[CollectionDefinition(Name)]
+public sealed class PlcSiteCollection
+{
+    public const string Name = "PLC site (real time)";
 }
