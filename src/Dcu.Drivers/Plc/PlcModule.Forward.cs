@@ -42,6 +42,7 @@ public sealed partial class PlcModule
     private async Task<byte[]> ForwardOnceAsync(PlcAddress address, byte[] data, TimeSpan timeout, CancellationToken cancellationToken)
     {
         await _forwardGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var resetsBefore = Counters.ModuleResets;
         Q13762Message answer;
         try
         {
@@ -49,8 +50,14 @@ public sealed partial class PlcModule
         }
         catch (PlcModuleDeniedException ex) when (ex.NodeUnknown && _running && _archive is { } archive && archive.Contains(address))
         {
-            // The module forgot a node of the synced archive: it was reset behind our back.
-            OnModuleReset($"module denied {address} as unknown ({ex.Code})");
+            // The module forgot a node of the synced archive: it was reset behind our back. Unless a
+            // reset was already detected since this relay was sent, or its re-sync is still running:
+            // then the deny is that same reset (declaring it again would fail the re-sync's own commands
+            // and every relay in flight, and restart the re-sync, once per denied relay).
+            if (Counters.ModuleResets == resetsBefore && RecoveryIdle.IsCompleted)
+                OnModuleReset($"module denied {address} as unknown ({ex.Code})");
+            else
+                _logger.LogDebug("PLC {Link}: relay to {Meter} denied as unknown ({Code}) while the route table is re-synced after a reset", Name, address, ex.Code);
             throw;
         }
         catch (PlcModuleDeniedException ex) when (ex.MeterSilent)
