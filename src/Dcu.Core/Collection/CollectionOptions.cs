@@ -21,9 +21,11 @@ public sealed class CollectionOptions
 
     /// <summary>
     /// Safety net over one reader call: the reader enforces the protocol timeouts itself; this only
-    /// stops a hung reader from stalling its bus. Counted as a timeout ("watchdog").
+    /// stops a hung reader from stalling its bus. Counted as a timeout ("watchdog"). It must exceed
+    /// the longest legitimate read: through a PLC module one quantity can take (retries + 1) x 15 s,
+    /// so the default leaves room for a few quantities at that worst case.
     /// </summary>
-    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromMinutes(3);
 
     /// <summary>Scheduled jobs a bus may have queued; beyond it the oldest is dropped and counted.</summary>
     public int ScheduledQueueCapacity { get; set; } = 10_000;

@@ -22,9 +22,9 @@ namespace Dcu.Drivers.Tests.Plc;
 /// vs interval) is the real one. Timers are real; the wall clock is shifted (<see cref="ShiftedTimeProvider"/>)
 /// so the first scheduled boundary is a few hundred ms after start-up and the last interval ends at
 /// UTC midnight: the day's quality report is then due within the test.</para>
-/// <para>Request watchdog: the default <see cref="CollectionOptions.RequestTimeout"/> of 30 s is below
-/// what one PLC reader call may legitimately take (2 quantities x 2 relay attempts x 15 s + backoff
-/// = 61 s), so a PLC bus needs it raised; 120 s real is used here.</para>
+/// <para>Request watchdog: one PLC reader call may legitimately take 2 quantities x 2 relay attempts
+/// x 15 s + backoff = 61 s, within the default <see cref="CollectionOptions.RequestTimeout"/> of 3 min;
+/// 120 s real (scaled) is used here.</para>
 /// </remarks>
 internal sealed class PlcCollectionRig : IAsyncDisposable
 {
