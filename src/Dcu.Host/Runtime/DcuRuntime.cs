@@ -130,7 +130,7 @@ public sealed class DcuRuntime(
         {
             _log.LogError("Bus {Bus}: cannot start on {Link}: {Error}; its meters will be reported offline", bus.Name, bus.LinkName, ex.Message);
         }
-        await worker.RunAsync(stop);
+        await Task.WhenAll(worker.RunAsync(stop), bus.RunEventsAsync(Outbox!, stop));
     }
 
     /// <summary>

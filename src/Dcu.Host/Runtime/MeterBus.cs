@@ -1,5 +1,6 @@
 using Dcu.Core.Abstractions;
 using Dcu.Core.Model;
+using Dcu.Core.Outbox;
 
 namespace Dcu.Host.Runtime;
 
@@ -23,6 +24,9 @@ public abstract class MeterBus(string name, IReadOnlyList<Meter> meters) : IAsyn
     public virtual int MaxConcurrency => 1;
 
     public abstract Task StartAsync(CancellationToken cancellationToken);
+
+    /// <summary>What the bus reports on its own (PLC module events), into the outbox until stopped; most buses report nothing.</summary>
+    public virtual Task RunEventsAsync(IOutboxWriter outbox, CancellationToken cancellationToken) => Task.CompletedTask;
 
     public abstract IReadOnlyDictionary<string, long> ErrorCounters();
 

@@ -1,5 +1,6 @@
 using Dcu.Core.Abstractions;
 using Dcu.Core.Model;
+using Dcu.Core.Outbox;
 using Dcu.Drivers.Plc;
 
 namespace Dcu.Host.Runtime;
@@ -25,6 +26,20 @@ internal sealed class PlcBus(string name, IReadOnlyList<Meter> meters, PlcModule
     {
         await module.StartAsync(cancellationToken);
         await module.SyncArchiveAsync(Meters.Select(m => m.Address).ToArray(), cancellationToken);
+    }
+
+    public override async Task RunEventsAsync(IOutboxWriter outbox, CancellationToken cancellationToken)
+    {
+        var byAddress = Meters.ToDictionary(m => m.Address, m => m.Id, StringComparer.Ordinal);
+        try
+        {
+            await foreach (var e in module.Events.ReadAllAsync(cancellationToken))
+                if (PlcEventMapper.ToMeterEvent(e, Name, byAddress) is { } meterEvent)
+                    await outbox.AppendAsync(meterEvent, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
     }
 
     public override IReadOnlyDictionary<string, long> ErrorCounters()
