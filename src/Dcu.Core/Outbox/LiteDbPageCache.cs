@@ -1,5 +1,4 @@
 using System.Reflection;
-using LiteDB;
 
 namespace Dcu.Core.Outbox;
 
@@ -32,7 +31,9 @@ internal static class LiteDbPageCache
     internal static void Bound()
     {
         if (Interlocked.Exchange(ref _applied, 1) != 0) return;
-        var field = typeof(LiteDatabase).Assembly.GetType("LiteDB.Constants")?
+        // A literal assembly-qualified name and a literal field name (not typeof(...).Assembly.GetType)
+        // let the trimmer / NativeAOT compiler see the reflection target and keep it: no trim warning.
+        var field = Type.GetType("LiteDB.Constants, LiteDB")?
             .GetField("MEMORY_SEGMENT_SIZES", BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static);
         if (field?.GetValue(null) is not int[] sizes) return;
         for (var i = 0; i < sizes.Length; i++) sizes[i] = Math.Min(sizes[i], SegmentPages);

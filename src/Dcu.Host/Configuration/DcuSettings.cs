@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Dcu.Core.Collection;
 using Dcu.Core.Outbox;
 using Dcu.Core.Uplink;
@@ -39,7 +40,11 @@ public sealed class DcuSettings
             if (!known.Contains(section.Key))
                 throw new InvalidOperationException($"'{section.Key}' is not a configuration section of the DCU (known: {string.Join(", ", known)})");
 
-        T Section<T>(string name) where T : new()
+        // Each call site names its concrete type (s => s.Get<DcuOptions>(Strict)) rather than a generic
+        // section.Get<T>: the configuration binding source generator, which NativeAOT publishing turns on,
+        // can only generate binders for concrete Get<X> calls (SYSLIB1104). The JIT build uses the
+        // reflection binder exactly as before.
+        T Section<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] T>(string name, Func<IConfigurationSection, T?> bind) where T : new()
         {
             var section = configuration.GetSection(name);
             // The binder names only the property ('Baud') of an unknown key, not where it is: find it ourselves.
@@ -49,7 +54,7 @@ public sealed class DcuSettings
                 throw new InvalidOperationException($"unknown configuration key{(unknown.Count > 1 ? "s" : "")}: {string.Join(", ", unknown)}");
             try
             {
-                return section.Get<T>(Strict) ?? new T();
+                return bind(section) ?? new T();
             }
             catch (InvalidOperationException ex) when (ex.InnerException is not null)
             {
@@ -63,19 +68,31 @@ public sealed class DcuSettings
 
         return new DcuSettings
         {
-            Dcu = Section<DcuOptions>(DcuOptions.Section),
-            Buses = Section<List<BusOptions>>("Buses"),
-            Meters = Section<List<MeterOptions>>("Meters"),
-            Collection = Section<CollectionOptions>(CollectionOptions.SectionName),
-            Outbox = Section<OutboxOptions>("Outbox"),
-            Publisher = Section<UplinkPublisherOptions>("Publisher"),
-            Mqtt = Section<MqttUplinkOptions>("Mqtt"),
+            Dcu = Section(DcuOptions.Section, s => s.Get<DcuOptions>(Strict)),
+            Buses = Section("Buses", s => s.Get<List<BusOptions>>(Strict)),
+            Meters = Section("Meters", s => s.Get<List<MeterOptions>>(Strict)),
+            Collection = Section(CollectionOptions.SectionName, s => s.Get<CollectionOptions>(Strict)),
+            Outbox = Section("Outbox", s => s.Get<OutboxOptions>(Strict)),
+            Publisher = Section("Publisher", s => s.Get<UplinkPublisherOptions>(Strict)),
+            Mqtt = Section("Mqtt", s => s.Get<MqttUplinkOptions>(Strict)),
             MqttConfigured = configuration["Mqtt:Host"] is not null,
         };
     }
 
     /// <summary>Adds the full path ("Buses:0:Baud") of every key under <paramref name="section"/> that <paramref name="type"/> has no settable property for.</summary>
-    private static void FindUnknownKeys(IConfigurationSection section, Type type, List<string> unknown)
+    /// <remarks>
+    /// Trimming / NativeAOT: this reads the public properties of the section types (annotated, so the
+    /// compiler keeps their metadata) and, recursively, of list element and property types, which the
+    /// analysis cannot follow (IL2072). Those nested option types are kept by the DynamicDependency
+    /// attributes below; a new nested options class must be added there, or an AOT build reports all
+    /// its keys as unknown (a loud start-up failure, never a silently ignored key).
+    /// </remarks>
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties, typeof(BusOptions))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties, typeof(SimulatedLineOptions))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties, typeof(MeterOptions))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties, typeof(CollectionTaskOptions))]
+    [UnconditionalSuppressMessage("Trimming", "IL2072", Justification = "Nested option types are kept by the DynamicDependency attributes above.")]
+    private static void FindUnknownKeys(IConfigurationSection section, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] Type type, List<string> unknown)
     {
         var element = ElementType(type);
         foreach (var child in section.GetChildren())
@@ -86,7 +103,9 @@ public sealed class DcuSettings
                 continue;
             }
             if (IsScalar(type)) return;
-            var property = type.GetProperty(child.Key, System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.IgnoreCase);
+            // Not GetProperty(name, IgnoreCase): the trim analysis counts IgnoreCase as needing non-public properties too.
+            var property = Array.Find(type.GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance),
+                p => string.Equals(p.Name, child.Key, StringComparison.OrdinalIgnoreCase));
             if (property is null || property.SetMethod is null && ElementType(property.PropertyType) is null) unknown.Add(child.Path);
             else FindUnknownKeys(child, property.PropertyType, unknown);
         }
