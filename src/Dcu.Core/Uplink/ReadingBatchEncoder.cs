@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text.Json;
 using Dcu.Core.Model;
 using Dcu.Core.Outbox;
@@ -13,9 +12,7 @@ namespace Dcu.Core.Uplink;
 /// </summary>
 public static class ReadingBatchEncoder
 {
-    private static readonly JsonEncodedText Dcu = JsonEncodedText.Encode("dcu");
-    private static readonly JsonEncodedText Seq = JsonEncodedText.Encode("seq");
-    private static readonly JsonEncodedText ReadingsName = JsonEncodedText.Encode("readings");
+    private static readonly BatchEnvelope.Items Readings = new(JsonEncodedText.Encode("readings"), "reading", "a reading");
     private static readonly JsonEncodedText M = JsonEncodedText.Encode("m");
     private static readonly JsonEncodedText Q = JsonEncodedText.Encode("q");
     private static readonly JsonEncodedText V = JsonEncodedText.Encode("v");
@@ -25,41 +22,28 @@ public static class ReadingBatchEncoder
     private static readonly JsonEncodedText F = JsonEncodedText.Encode("f");
 
     /// <summary>Writes the batch to <paramref name="writer"/> (which the caller resets onto its buffer) and flushes it.</summary>
-    public static void Encode(Utf8JsonWriter writer, string dcuId, ReadOnlySpan<OutboxRecord> batch)
-    {
-        ArgumentNullException.ThrowIfNull(writer);
-        if (batch.IsEmpty) throw new ArgumentException("A batch holds at least one reading.", nameof(batch));
-        Span<char> obis = stackalloc char[20];
-        writer.WriteStartObject();
-        writer.WriteString(Dcu, dcuId);
-        writer.WriteNumber(Seq, batch[0].Id);
-        writer.WriteStartArray(ReadingsName);
-        foreach (var record in batch)
-        {
-            var r = record.Reading ?? throw new ArgumentException($"Outbox record {record.Id} is not a reading.", nameof(batch));
-            writer.WriteStartObject();
-            writer.WriteString(M, r.Meter.Value);
-            writer.WriteString(Q, FormatObis(r.Obis, obis));
-            if (double.IsFinite(r.Value)) writer.WriteNumber(V, r.Value);
-            else writer.WriteNull(V);
-            writer.WriteString(U, r.Unit);
-            writer.WriteNumber(T, r.IntervalUnixMs);
-            writer.WriteNumber(Rt, r.ReadUnixMs);
-            if (r.Quality != ReadingQuality.Good) writer.WriteNumber(F, (int)r.Quality);
-            writer.WriteEndObject();
-        }
-        writer.WriteEndArray();
-        writer.WriteEndObject();
-        writer.Flush();
-    }
+    public static void Encode(Utf8JsonWriter writer, string dcuId, ReadOnlySpan<OutboxRecord> batch) =>
+        BatchEnvelope.Write(writer, dcuId, batch, Readings, WriteReading);
 
     /// <summary>Convenience for tests and tools: the batch as a new byte array.</summary>
-    public static byte[] Encode(string dcuId, ReadOnlySpan<OutboxRecord> batch)
+    public static byte[] Encode(string dcuId, ReadOnlySpan<OutboxRecord> batch) =>
+        BatchEnvelope.ToArray(dcuId, batch, Readings, WriteReading);
+
+    private static bool WriteReading(Utf8JsonWriter writer, OutboxRecord record)
     {
-        var buffer = new ArrayBufferWriter<byte>();
-        using var writer = new Utf8JsonWriter(buffer);
-        Encode(writer, dcuId, batch);
-        return buffer.WrittenSpan.ToArray();
+        if (record.Reading is not { } r) return false;
+        Span<char> obis = stackalloc char[20];
+        writer.WriteStartObject();
+        writer.WriteString(M, r.Meter.Value);
+        writer.WriteString(Q, FormatObis(r.Obis, obis));
+        if (double.IsFinite(r.Value)) writer.WriteNumber(V, r.Value);
+        else writer.WriteNull(V);
+        writer.WriteString(U, r.Unit);
+        writer.WriteNumber(T, r.IntervalUnixMs);
+        writer.WriteNumber(Rt, r.ReadUnixMs);
+        if (r.Quality != ReadingQuality.Good) writer.WriteNumber(F, (int)r.Quality);
+        writer.WriteEndObject();
+        return true;
     }
 
     private static ReadOnlySpan<char> FormatObis(ObisCode c, Span<char> into)

@@ -1,6 +1,3 @@
-using System.Threading.Channels;
-using Dcu.Core.Abstractions;
-
 namespace Dcu.Drivers.Simulation;
 
 /// <summary>
@@ -11,31 +8,20 @@ namespace Dcu.Drivers.Simulation;
 /// of the request (adapters without echo suppression). Two meters answering at once just queue
 /// their replies one after the other here; on a real line they would collide.
 /// </summary>
-public sealed class SimulatedDlt645Bus : IByteLink
+public sealed class SimulatedDlt645Bus : SimulatedLink
 {
-    private readonly TimeProvider _time;
     private readonly List<SimulatedDlt645Meter> _meters = [];
-    private readonly Channel<byte[]> _received = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly CancellationTokenSource _disposed = new();
-    private readonly Lock _gate = new();
-    private byte[] _pending = [];
-    private int _pendingOffset;
-    private bool _open;
 
     public SimulatedDlt645Bus(TimeProvider timeProvider, string name = "sim:dlt645", int baudRate = 2400)
+        : base(timeProvider, name)
     {
-        ArgumentNullException.ThrowIfNull(timeProvider);
-        _time = timeProvider;
-        Name = name;
         BaudRate = baudRate;
     }
 
-    public string Name { get; }
-
     /// <summary>8E1: start, 8 data, even parity, stop.</summary>
-    public int BitsPerCharacter => 11;
+    public override int BitsPerCharacter => 11;
 
-    public int BaudRate { get; }
+    public override int BaudRate { get; }
 
     /// <summary>Split every reply into reads of at most this many bytes (1 = a UART delivering byte by byte); 0 = whole.</summary>
     public int ReplyChunkSize { get; set; }
@@ -65,18 +51,10 @@ public sealed class SimulatedDlt645Bus : IByteLink
         _meters.Add(meter);
     }
 
-    public ValueTask OpenAsync(CancellationToken cancellationToken)
-    {
-        ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
-        _open = true;
-        return ValueTask.CompletedTask;
-    }
+    protected override int DeliveryChunkSize => ReplyChunkSize;
 
-    public ValueTask WriteAsync(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken)
+    protected override void OnFrame(ReadOnlyMemory<byte> frame)
     {
-        cancellationToken.ThrowIfCancellationRequested();
-        ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
-        if (!_open) throw new InvalidOperationException($"{Name} is not open");
         FramesReceived++;
         Written.Add(frame.ToArray());
         var output = new List<byte>();
@@ -91,90 +69,9 @@ public sealed class SimulatedDlt645Bus : IByteLink
         }
 
         if (answered) FramesAnswered++;
-        if (output.Count == 0) return ValueTask.CompletedTask;
+        if (output.Count == 0) return;
         var bytes = output.ToArray();
         if (ReplyDelay > TimeSpan.Zero) _ = DeliverLaterAsync(bytes, ReplyDelay);
         else Deliver(bytes);
-        return ValueTask.CompletedTask;
-    }
-
-    public async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken)
-    {
-        if (buffer.Length == 0) return 0;
-        while (true)
-        {
-            lock (_gate)
-            {
-                if (_pendingOffset < _pending.Length)
-                {
-                    var n = Math.Min(buffer.Length, _pending.Length - _pendingOffset);
-                    _pending.AsSpan(_pendingOffset, n).CopyTo(buffer.Span);
-                    _pendingOffset += n;
-                    return n;
-                }
-
-                if (_received.Reader.TryRead(out var next))
-                {
-                    _pending = next;
-                    _pendingOffset = 0;
-                    continue;
-                }
-            }
-
-            try
-            {
-                if (!await _received.Reader.WaitToReadAsync(cancellationToken)) return 0;
-            }
-            catch (ChannelClosedException)
-            {
-                return 0;
-            }
-        }
-    }
-
-    public void DiscardInput()
-    {
-        lock (_gate)
-        {
-            _pending = [];
-            _pendingOffset = 0;
-            while (_received.Reader.TryRead(out _))
-            {
-            }
-        }
-    }
-
-    public ValueTask DisposeAsync()
-    {
-        if (!_disposed.IsCancellationRequested)
-        {
-            _disposed.Cancel();
-            _received.Writer.TryComplete();
-            _disposed.Dispose();
-        }
-
-        return ValueTask.CompletedTask;
-    }
-
-    private void Deliver(byte[] bytes)
-    {
-        var chunk = ReplyChunkSize <= 0 ? bytes.Length : ReplyChunkSize;
-        for (var i = 0; i < bytes.Length; i += chunk)
-            _received.Writer.TryWrite(bytes.AsSpan(i, Math.Min(chunk, bytes.Length - i)).ToArray());
-    }
-
-    private async Task DeliverLaterAsync(byte[] bytes, TimeSpan delay)
-    {
-        try
-        {
-            await Task.Delay(delay, _time, _disposed.Token);
-            Deliver(bytes);
-        }
-        catch (OperationCanceledException)
-        {
-        }
-        catch (ObjectDisposedException)
-        {
-        }
     }
 }

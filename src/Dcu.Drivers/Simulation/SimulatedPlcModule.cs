@@ -1,5 +1,3 @@
-using System.Threading.Channels;
-using Dcu.Core.Abstractions;
 using Dcu.Drivers.Plc;
 
 namespace Dcu.Drivers.Simulation;
@@ -12,40 +10,30 @@ namespace Dcu.Drivers.Simulation;
 /// </summary>
 /// <remarks>Meters are responders keyed by address: they take one whole meter frame and return the
 /// reply frame, or null for silence (e.g. a simulated DL/T 645 meter's <c>Respond</c>).</remarks>
-public sealed class SimulatedPlcModule : IByteLink
+public sealed class SimulatedPlcModule : SimulatedLink
 {
-    private readonly TimeProvider _time;
     private readonly SimulatedPlcModuleOptions _options;
     private readonly Lock _gate = new();
     private readonly Random _random;
     private readonly Dictionary<PlcAddress, Func<ReadOnlyMemory<byte>, byte[]?>> _meters = [];
     private readonly List<PlcAddress> _routeTable = [];
     private readonly List<byte> _confirmed = [];
-    private readonly Channel<byte[]> _outgoing = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly CancellationTokenSource _disposed = new();
-    private byte[] _pending = [];
-    private int _pendingOffset;
     private int _inFlight;
     private int _epoch;
     private byte _ownSequence = 0x80;
     private bool _corruptNext;
-    private bool _open;
 
     public SimulatedPlcModule(TimeProvider timeProvider, SimulatedPlcModuleOptions? options = null, string name = "sim:plc")
+        : base(timeProvider, name)
     {
-        ArgumentNullException.ThrowIfNull(timeProvider);
-        _time = timeProvider;
         _options = options ?? new SimulatedPlcModuleOptions();
         _random = new Random(_options.Seed);
         MainNodeAddress = _options.MainNodeAddress;
-        Name = name;
     }
 
-    public string Name { get; }
+    public override int BitsPerCharacter => 11;
 
-    public int BitsPerCharacter => 11;
-
-    public int BaudRate => 9600;
+    public override int BaudRate => 9600;
 
     public PlcAddress MainNodeAddress { get; private set; }
 
@@ -106,7 +94,7 @@ public sealed class SimulatedPlcModule : IByteLink
     {
         byte seq;
         lock (_gate) seq = _ownSequence++;
-        Deliver(Q13762Frame.Encode(new Q13762Message
+        Transmit(Q13762Frame.Encode(new Q13762Message
         {
             Control = Q13762Control.Create(uplink: true, initiator: true, _options.CommMode),
             Info = Q13762Info.Uplink(seq, hasAddress: meter is not null, hasEvent: afn == Q13762Afn.Report),
@@ -120,7 +108,7 @@ public sealed class SimulatedPlcModule : IByteLink
     }
 
     /// <summary>Puts raw bytes on the line (garbage, partial frames).</summary>
-    public void InjectBytes(byte[] bytes) => Deliver(bytes);
+    public void InjectBytes(byte[] bytes) => Transmit(bytes);
 
     /// <summary>The next frame the module sends gets a wrong checksum.</summary>
     public void CorruptNextFrame()
@@ -128,18 +116,10 @@ public sealed class SimulatedPlcModule : IByteLink
         lock (_gate) _corruptNext = true;
     }
 
-    public ValueTask OpenAsync(CancellationToken cancellationToken)
-    {
-        ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
-        _open = true;
-        return ValueTask.CompletedTask;
-    }
+    protected override int DeliveryChunkSize => _options.ReplyChunkSize;
 
-    public ValueTask WriteAsync(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken)
+    protected override void OnFrame(ReadOnlyMemory<byte> frame)
     {
-        cancellationToken.ThrowIfCancellationRequested();
-        ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
-        if (!_open) throw new InvalidOperationException($"{Name} is not open");
         var span = frame.Span;
         while (!span.IsEmpty)
         {
@@ -154,59 +134,6 @@ public sealed class SimulatedPlcModule : IByteLink
             FramesReceived++;
             Handle(message!);
         }
-        return ValueTask.CompletedTask;
-    }
-
-    public async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken)
-    {
-        if (buffer.Length == 0) return 0;
-        while (true)
-        {
-            lock (_gate)
-            {
-                if (_pendingOffset < _pending.Length)
-                {
-                    var n = Math.Min(buffer.Length, _pending.Length - _pendingOffset);
-                    _pending.AsSpan(_pendingOffset, n).CopyTo(buffer.Span);
-                    _pendingOffset += n;
-                    return n;
-                }
-                if (_outgoing.Reader.TryRead(out var next))
-                {
-                    _pending = next;
-                    _pendingOffset = 0;
-                    continue;
-                }
-            }
-            try
-            {
-                if (!await _outgoing.Reader.WaitToReadAsync(cancellationToken)) return 0;
-            }
-            catch (ChannelClosedException)
-            {
-                return 0;
-            }
-        }
-    }
-
-    public void DiscardInput()
-    {
-        lock (_gate)
-        {
-            _pending = [];
-            _pendingOffset = 0;
-            while (_outgoing.Reader.TryRead(out _)) { }
-        }
-    }
-
-    public ValueTask DisposeAsync()
-    {
-        if (!_disposed.IsCancellationRequested)
-        {
-            _disposed.Cancel();
-            _outgoing.Writer.TryComplete();
-        }
-        return ValueTask.CompletedTask;
     }
 
     private PlcRunMode RunMode()
@@ -320,7 +247,7 @@ public sealed class SimulatedPlcModule : IByteLink
     {
         try
         {
-            if (latency > TimeSpan.Zero) await Task.Delay(latency, _time, _disposed.Token);
+            if (latency > TimeSpan.Zero) await DelayAsync(latency);
             lock (_gate)
             {
                 if (epoch != _epoch) return; // the module reset meanwhile: the relay is forgotten
@@ -362,9 +289,10 @@ public sealed class SimulatedPlcModule : IByteLink
         Data = data,
     });
 
-    private void Send(Q13762Message message) => Deliver(Q13762Frame.Encode(message));
+    private void Send(Q13762Message message) => Transmit(Q13762Frame.Encode(message));
 
-    private void Deliver(byte[] frame)
+    /// <summary>Everything the module sends passes here, so <see cref="CorruptNextFrame"/> hits the next frame whatever its kind.</summary>
+    private void Transmit(byte[] frame)
     {
         lock (_gate)
         {
@@ -374,8 +302,6 @@ public sealed class SimulatedPlcModule : IByteLink
                 _corruptNext = false;
             }
         }
-        var chunk = _options.ReplyChunkSize <= 0 ? frame.Length : _options.ReplyChunkSize;
-        for (var i = 0; i < frame.Length; i += chunk)
-            _outgoing.Writer.TryWrite(frame.AsSpan(i, Math.Min(chunk, frame.Length - i)).ToArray());
+        Deliver(frame);
     }
 }

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Threading.Channels;
 using Dcu.Core.Abstractions;
 using Dcu.Drivers.Modbus;
 
@@ -17,32 +16,21 @@ namespace Dcu.Drivers.Simulation;
 /// <see cref="ReadAsync"/>, whole or in chunks of <see cref="ReplyChunkSize"/> bytes (to exercise
 /// a master's frame assembly). Delayed replies wait on the bus's <see cref="TimeProvider"/>.
 /// </remarks>
-public sealed class SimulatedRtuBus : IByteLink
+public sealed class SimulatedRtuBus : SimulatedLink
 {
-    private readonly TimeProvider _time;
     private readonly Dictionary<byte, SimulatedModbusMeter> _meters = [];
     private readonly Dictionary<byte, SimulatedFault> _faults = [];
-    private readonly Channel<byte[]> _received = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly CancellationTokenSource _disposed = new();
-    private readonly Lock _gate = new();
-    private byte[] _pending = [];
-    private int _pendingOffset;
-    private bool _open;
 
     public SimulatedRtuBus(TimeProvider timeProvider, string name = "sim:rs485", int baudRate = 9600)
+        : base(timeProvider, name)
     {
-        ArgumentNullException.ThrowIfNull(timeProvider);
-        _time = timeProvider;
-        Name = name;
         BaudRate = baudRate;
     }
 
-    public string Name { get; }
-
     /// <summary>8N1: start, 8 data, stop.</summary>
-    public int BitsPerCharacter => 10;
+    public override int BitsPerCharacter => 10;
 
-    public int BaudRate { get; }
+    public override int BaudRate { get; }
 
     /// <summary>Split every reply into reads of at most this many bytes; 0 delivers a reply whole.</summary>
     public int ReplyChunkSize { get; set; }
@@ -68,101 +56,21 @@ public sealed class SimulatedRtuBus : IByteLink
         _faults[unit] = fault;
     }
 
-    public ValueTask OpenAsync(CancellationToken cancellationToken)
-    {
-        ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
-        _open = true;
-        return ValueTask.CompletedTask;
-    }
+    protected override int DeliveryChunkSize => ReplyChunkSize;
 
-    public ValueTask WriteAsync(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken)
+    protected override void OnFrame(ReadOnlyMemory<byte> frame)
     {
-        cancellationToken.ThrowIfCancellationRequested();
-        ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
-        if (!_open) throw new InvalidOperationException($"{Name} is not open");
         FramesReceived++;
         var (reply, fault) = Answer(frame.Span);
         if (reply is null)
         {
             FramesUnanswered++;
-            return ValueTask.CompletedTask;
+            return;
         }
         FramesAnswered++;
         if (fault.CorruptCrc) reply[^1] ^= 0xFF;
         if (fault.ReplyDelay > TimeSpan.Zero) _ = DeliverLaterAsync(reply, fault.ReplyDelay);
         else Deliver(reply);
-        return ValueTask.CompletedTask;
-    }
-
-    public async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken)
-    {
-        if (buffer.Length == 0) return 0;
-        while (true)
-        {
-            lock (_gate)
-            {
-                if (_pendingOffset < _pending.Length)
-                {
-                    var n = Math.Min(buffer.Length, _pending.Length - _pendingOffset);
-                    _pending.AsSpan(_pendingOffset, n).CopyTo(buffer.Span);
-                    _pendingOffset += n;
-                    return n;
-                }
-                if (_received.Reader.TryRead(out var next))
-                {
-                    _pending = next;
-                    _pendingOffset = 0;
-                    continue;
-                }
-            }
-            try
-            {
-                if (!await _received.Reader.WaitToReadAsync(cancellationToken)) return 0;
-            }
-            catch (ChannelClosedException)
-            {
-                return 0;
-            }
-        }
-    }
-
-    public void DiscardInput()
-    {
-        lock (_gate)
-        {
-            _pending = [];
-            _pendingOffset = 0;
-            while (_received.Reader.TryRead(out _)) { }
-        }
-    }
-
-    public ValueTask DisposeAsync()
-    {
-        if (!_disposed.IsCancellationRequested)
-        {
-            _disposed.Cancel();
-            _received.Writer.TryComplete();
-            _disposed.Dispose();
-        }
-        return ValueTask.CompletedTask;
-    }
-
-    private void Deliver(byte[] reply)
-    {
-        var chunk = ReplyChunkSize <= 0 ? reply.Length : ReplyChunkSize;
-        for (var i = 0; i < reply.Length; i += chunk)
-            _received.Writer.TryWrite(reply.AsSpan(i, Math.Min(chunk, reply.Length - i)).ToArray());
-    }
-
-    private async Task DeliverLaterAsync(byte[] reply, TimeSpan delay)
-    {
-        try
-        {
-            await Task.Delay(delay, _time, _disposed.Token);
-            Deliver(reply);
-        }
-        catch (OperationCanceledException) { }
-        catch (ObjectDisposedException) { }
     }
 
     /// <summary>The reply to one request frame, or null for silence.</summary>
