@@ -9,7 +9,10 @@ namespace Dcu.Drivers.Links;
 /// A UART (RS485 bus) as an <see cref="IByteLink"/>, over System.IO.Ports. Only the async
 /// BaseStream is used, never DataReceived; timeouts come from the caller's token (async reads
 /// ignore ReadTimeout, dotnet/runtime#28968). Writes are drained (tcdrain) before returning so the
-/// caller's silent-interval clock starts when the last bit has left.
+/// caller's silent-interval clock starts when the last bit has left. A port that cannot be opened
+/// or that fails under I/O (device unplugged) is dropped and opened again by a later write, at most
+/// once per <see cref="SerialLinkOptions.ReopenInterval"/>; meanwhile every exchange fails fast
+/// with an <see cref="IOException"/>, which the bus worker counts like a meter that did not answer.
 /// </summary>
 public sealed class SerialByteLink : IByteLink
 {
@@ -17,6 +20,8 @@ public sealed class SerialByteLink : IByteLink
     private readonly ILogger _logger;
     private SerialPort? _port;
     private bool _rs485Reported;
+    private long? _lastOpenAttempt;
+    private bool _everOpened;
 
     public SerialByteLink(SerialLinkOptions options, ILogger? logger = null)
     {
@@ -45,6 +50,7 @@ public sealed class SerialByteLink : IByteLink
 
         _port?.Dispose();
         _port = null;
+        _lastOpenAttempt = _options.TimeProvider.GetTimestamp();
         if (_options.Rs485Mode)
         {
             EnableRs485();
@@ -65,6 +71,7 @@ public sealed class SerialByteLink : IByteLink
         }
 
         _port = port;
+        _everOpened = true;
         _logger.LogInformation("Serial {Port} open at {Baud} {DataBits}{Parity}{StopBits}",
             _options.PortName, _options.BaudRate, _options.DataBits, _options.Parity.ToString()[0], _options.StopBits);
         return ValueTask.CompletedTask;
@@ -72,13 +79,35 @@ public sealed class SerialByteLink : IByteLink
 
     public async ValueTask WriteAsync(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken)
     {
-        var stream = RequireOpen().BaseStream;
-        await stream.WriteAsync(frame, cancellationToken).ConfigureAwait(false);
-        stream.Flush();
+        var stream = (await EnsureOpenAsync(cancellationToken).ConfigureAwait(false)).BaseStream;
+        try
+        {
+            await stream.WriteAsync(frame, cancellationToken).ConfigureAwait(false);
+            stream.Flush();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            throw Drop(ex);
+        }
     }
 
-    public ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken) =>
-        RequireOpen().BaseStream.ReadAsync(buffer, cancellationToken);
+    public async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken)
+    {
+        if (_port is not { IsOpen: true } port)
+        {
+            throw _everOpened
+                ? new IOException($"Serial link {Name} is down; it is reopened by the next request")
+                : new InvalidOperationException($"Serial link {Name} is not open.");
+        }
+        try
+        {
+            return await port.BaseStream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            throw Drop(ex);
+        }
+    }
 
     public void DiscardInput()
     {
@@ -117,8 +146,37 @@ public sealed class SerialByteLink : IByteLink
         }
     }
 
-    private SerialPort RequireOpen() =>
-        _port is { IsOpen: true } port ? port : throw new InvalidOperationException($"Serial link {Name} is not open.");
+    /// <summary>The open port; a port that is down is opened again when its reopen interval has passed.</summary>
+    private async ValueTask<SerialPort> EnsureOpenAsync(CancellationToken cancellationToken)
+    {
+        if (_port is { IsOpen: true } open) return open;
+        var time = _options.TimeProvider;
+        if (_lastOpenAttempt is { } last && time.GetElapsedTime(last) < _options.ReopenInterval)
+            throw new IOException($"Serial link {Name} is down; next attempt to open it in {(_options.ReopenInterval - time.GetElapsedTime(last)).TotalSeconds:0.#} s");
+        var reopening = _everOpened;
+        try
+        {
+            await OpenAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException)
+        {
+            throw new IOException($"Serial link {Name} is down: {ex.Message}", ex);
+        }
+        if (reopening) _logger.LogInformation("Serial {Port} is back", _options.PortName);
+        return _port!;
+    }
+
+    /// <summary>Forgets a port that failed under I/O so the next write opens it again.</summary>
+    private IOException Drop(Exception ex)
+    {
+        if (_port is not null)
+        {
+            _logger.LogWarning("Serial {Port} failed ({Error}); closing it, reopening in {Interval}", _options.PortName, ex.Message, _options.ReopenInterval);
+            try { _port.Dispose(); } catch (IOException) { }
+            _port = null;
+        }
+        return ex as IOException ?? new IOException($"Serial link {Name} failed: {ex.Message}", ex);
+    }
 
     private static Parity ToParity(SerialParity parity) => parity switch
     {

@@ -28,6 +28,14 @@ public sealed class SerialLinkOptions
     public int Rs485DelayAfterSendMs { get; set; }
 
     /// <summary>Bits of one character on the wire: start + data + parity + stop.</summary>
+    /// <summary>
+    /// A port that failed to open, or vanished (a USB adapter unplugged), is opened again by the next
+    /// write, at most once per this interval, so a bus heals by itself once the device is back.
+    /// </summary>
+    public TimeSpan ReopenInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
     public int BitsPerCharacter => 1 + DataBits + (Parity == SerialParity.None ? 0 : 1) + StopBits;
 
     internal void Validate()

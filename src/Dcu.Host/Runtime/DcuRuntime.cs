@@ -128,7 +128,7 @@ public sealed class DcuRuntime(
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            _log.LogError("Bus {Bus}: cannot start on {Link}: {Error}; its meters will be reported offline", bus.Name, bus.LinkName, ex.Message);
+            _log.LogError("Bus {Bus}: cannot start on {Link}: {Error}; its meters go offline until it can be opened (tried again as they are polled)", bus.Name, bus.LinkName, ex.Message);
         }
         await Task.WhenAll(worker.RunAsync(stop), bus.RunEventsAsync(Outbox!, stop));
     }
