@@ -60,6 +60,8 @@ host.Logging.AddConfiguration(configuration.GetSection("Logging"));
 host.Logging.SetMinimumLevel(LogLevel.Information);
 host.Logging.AddFilter("Microsoft", LogLevel.Warning);
 host.Logging.AddFilter("MQTTnet", LogLevel.Warning);
+// A failed start is reported once, below, in one line; the host's own error log would repeat it as a stack trace.
+host.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
 host.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; o.UseUtcTimestamp = true; });
 host.Services.AddSystemd();
 host.Services.AddSingleton(settings);
@@ -77,8 +79,9 @@ try
 }
 catch (Exception ex)
 {
-    // Start-up failures (a port taken, a data directory not writable) end here with their own message.
-    Console.Error.WriteLine($"dcu: {ex.Message}");
+    // Start-up failures (a port taken, a data directory not writable) end here with their own message;
+    // anything else is a bug and keeps its stack trace.
+    Console.Error.WriteLine(ex is InvalidOperationException or IOException or UnauthorizedAccessException ? $"dcu: {ex.Message}" : $"dcu: {ex}");
     return ExSoftware;
 }
 

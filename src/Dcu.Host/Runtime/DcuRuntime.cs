@@ -57,7 +57,16 @@ public sealed class DcuRuntime(
 
         if (mode == RunMode.Demo && !settings.MqttConfigured)
         {
-            _broker = await EmbeddedBroker.StartAsync(settings.Mqtt.EffectivePort, loggers.CreateLogger<EmbeddedBroker>(), cancellationToken);
+            try
+            {
+                _broker = await EmbeddedBroker.StartAsync(settings.Mqtt.EffectivePort, loggers.CreateLogger<EmbeddedBroker>(), cancellationToken);
+            }
+            catch (InvalidOperationException ex)
+            {
+                // Typically Debian's mosquitto, started by installing the test dependencies: it can serve the demo as well.
+                throw new InvalidOperationException($"{ex.Message} (to use the broker already there: DCU_Mqtt__Host=127.0.0.1; "
+                    + $"for the embedded one on another port: DCU_Mqtt__Port={settings.Mqtt.EffectivePort + 1})", ex);
+            }
             _log.LogInformation("Embedded MQTT broker on 127.0.0.1:{Port}; watch with: mosquitto_sub -V mqttv5 -h 127.0.0.1 -p {Port} -t 'dcu/#' -v", _broker.Port, _broker.Port);
         }
 

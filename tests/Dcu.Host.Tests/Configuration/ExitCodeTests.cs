@@ -74,6 +74,23 @@ public sealed class ExitCodeTests : IDisposable
         await dcu.WaitForOutputAsync("unknown argument '--bogus'");
     }
 
+    [Fact]
+    public async Task A_demo_whose_broker_port_is_taken_exits_70_with_one_line_saying_what_to_do()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+        await using var dcu = DcuProcess.Start(new Dictionary<string, string>
+        {
+            ["DCU_Mqtt__Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["DCU_Dcu__DataDirectory"] = _dir.FullName,
+        }, "--demo");
+        Assert.Equal(70, await dcu.WaitForExitAsync(ExitTimeout));
+        await dcu.WaitForOutputAsync($"dcu: port {port} on 127.0.0.1 is in use");
+        await dcu.WaitForOutputAsync("DCU_Mqtt__Host=127.0.0.1");
+        Assert.DoesNotContain(dcu.Output, l => l.Contains("   at ", StringComparison.Ordinal)); // no stack trace for an expected failure
+    }
+
     public void Dispose()
     {
         try { _dir.Delete(recursive: true); }
