@@ -14,7 +14,7 @@ namespace Dcu.Drivers.Simulation;
 /// a slow wobble and seeded noise, a daily load curve (optional PV, which makes reverse energy
 /// and the reverse-power status bits), energy counters that only rise, integrated per tariff by
 /// the local hour (T1 sharp 19-21 h, T2 peak 8-11 and 17-19 h, T3 flat 11-17 and 21-23 h, T4 valley
-/// 23-8 h), and a daily freeze at local midnight (0506xx01). Deterministic for a seed and a sequence of calls.</para>
+/// 23-8 h), and a daily freeze at local midnight (0506xx0n: the last 62 kept, n = 1 latest). Deterministic for a seed and a sequence of calls.</para>
 /// <para><see cref="Respond"/> takes one whole request frame and returns the reply frame or null,
 /// independent of any link, so a simulated RS485 bus or a simulated PLC module can carry it.</para>
 /// </remarks>
@@ -29,9 +29,7 @@ public sealed class SimulatedDlt645Meter
     private readonly long[] _reverse = new long[5];
     private readonly double[] _forwardRest = new double[5];
     private readonly double[] _reverseRest = new double[5];
-    private long[] _frozenForward = new long[5];
-    private long[] _frozenReverse = new long[5];
-    private DateTime _frozenAt;
+    private readonly List<(DateTime At, long[] Forward, long[] Reverse)> _freezes = []; // [0] = latest
     private double _reactive1, _reactive2; // kvarh
     private DateTimeOffset _last;
     private TimeSpan _clockOffset;
@@ -58,9 +56,7 @@ public sealed class SimulatedDlt645Meter
 
         _reactive1 = Site.InitialImportKwh * 0.3;
         _last = _time.GetUtcNow();
-        _frozenAt = LocalNow(_last).Date;
-        _frozenForward = (long[])_forward.Clone();
-        _frozenReverse = (long[])_reverse.Clone();
+        Freeze(LocalNow(_last).Date);
     }
 
     public Dlt645Address Address { get; }
@@ -101,6 +97,19 @@ public sealed class SimulatedDlt645Meter
     public int MaxReplyDataLength { get; set; } = Dlt645Frame.MaxDataLength;
 
     public long RequestsServed { get; private set; }
+
+    /// <summary>Daily freezes kept (the standard has room for 62; the oldest is dropped).</summary>
+    public const int MaxDailyFreezes = 62;
+
+    /// <summary>The daily freezes it holds, latest first (after integrating up to now): meter local midnight and kWh like <see cref="ForwardActiveKwh"/>.</summary>
+    public IReadOnlyList<Dlt645DailyFrozen> DailyFreezes
+    {
+        get
+        {
+            Advance();
+            return [.. _freezes.Select(f => new Dlt645DailyFrozen(f.At, Kwh(f.Forward), Kwh(f.Reverse)))];
+        }
+    }
 
     /// <summary>The meter's own clock (local time of its site, plus whatever broadcast time set).</summary>
     public DateTime Clock => LocalNow(_time.GetUtcNow()) + _clockOffset;
@@ -218,6 +227,7 @@ public sealed class SimulatedDlt645Meter
 
     private bool TryValue(Dlt645DataId id, out byte[] value)
     {
+        if (((uint)id & 0xFFFF0000u) == 0x05060000u) return TryFrozen((uint)id, out value);
         value = [];
         switch (id)
         {
@@ -237,16 +247,6 @@ public sealed class SimulatedDlt645Meter
                 return true;
             case Dlt645DataId.RunningStatus3:
                 value = Word((ushort)(RelayOpen ? Dlt645RunningStatus3.RelayOpen | Dlt645RunningStatus3.RelayCommandOpen : 0));
-                return true;
-            case Dlt645DataId.DailyFrozenTime1:
-                value = new byte[5];
-                Dlt645Values.EncodeFreezeTime(value, _frozenAt);
-                return true;
-            case Dlt645DataId.DailyFrozenForwardActive1:
-                value = Block(_frozenForward);
-                return true;
-            case Dlt645DataId.DailyFrozenReverseActive1:
-                value = Block(_frozenReverse);
                 return true;
             case Dlt645DataId.ForwardActiveEnergyBlock:
                 value = Block(_forward);
@@ -366,10 +366,38 @@ public sealed class SimulatedDlt645Meter
             var after = LocalNow(_last).Date;
             if (after != before)
             {
-                _frozenAt = after;
-                _frozenForward = (long[])_forward.Clone();
-                _frozenReverse = (long[])_reverse.Clone();
+                Freeze(after);
             }
+        }
+    }
+
+    private void Freeze(DateTime localMidnight)
+    {
+        _freezes.Insert(0, (localMidnight, (long[])_forward.Clone(), (long[])_reverse.Clone()));
+        if (_freezes.Count > MaxDailyFreezes) _freezes.RemoveAt(_freezes.Count - 1);
+    }
+
+    /// <summary>0506000n (time), 0506010n (forward block), 0506020n (reverse block) for the n-th previous freeze it still holds.</summary>
+    private bool TryFrozen(uint id, out byte[] value)
+    {
+        value = [];
+        var n = (int)(id & 0xFF);
+        if (n < 1 || n > _freezes.Count) return false;
+        var (at, forward, reverse) = _freezes[n - 1];
+        switch ((id >> 8) & 0xFF)
+        {
+            case 0x00:
+                value = new byte[5];
+                Dlt645Values.EncodeFreezeTime(value, at);
+                return true;
+            case 0x01:
+                value = Block(forward);
+                return true;
+            case 0x02:
+                value = Block(reverse);
+                return true;
+            default:
+                return false;
         }
     }
 

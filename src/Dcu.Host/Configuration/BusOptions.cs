@@ -45,6 +45,13 @@ public sealed class BusOptions
     /// <summary>PLC: the DCU's own 12-digit address, set as the module's main node.</summary>
     public string MainNodeAddress { get; set; } = "000000000001";
 
+    /// <summary>
+    /// DL/T 645 buses: the meters' clock offset from UTC, to place their daily freeze times (meter
+    /// local time) when re-reading missed intervals. Meters in China usually run on UTC+8
+    /// ("08:00:00"). Unset: 0 on a real bus, UTC+8 on a simulated one (the simulated meters' clock).
+    /// </summary>
+    public TimeSpan? MeterUtcOffset { get; set; }
+
     /// <summary>Simulated PLC buses: how the simulated power line behaves.</summary>
     public SimulatedLineOptions Simulation { get; set; } = new();
 
@@ -59,6 +66,8 @@ public sealed class BusOptions
     public int EffectiveBaudRate => BaudRate ?? (IsDlt645 ? 2400 : 9600);
 
     public SerialParity EffectiveParity => Parity ?? (IsDlt645 || IsPlc ? SerialParity.Even : SerialParity.None);
+
+    public TimeSpan EffectiveMeterUtcOffset => MeterUtcOffset ?? (Type == BusType.SimulatedDlt645 ? TimeSpan.FromHours(8) : TimeSpan.Zero);
 
     public TimeSpan EffectiveResponseTimeout => ResponseTimeout ?? (IsPlc ? TimeSpan.FromSeconds(15) : TimeSpan.FromSeconds(1));
 }

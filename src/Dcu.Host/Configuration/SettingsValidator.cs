@@ -90,6 +90,12 @@ public static class SettingsValidator
             if (string.IsNullOrWhiteSpace(b.Host)) problems.Add($"{key}:Host is required for a ModbusTcp bus");
             if (b.TcpPort is < 1 or > 65535) problems.Add($"{key}:TcpPort must be 1..65535 (got {b.TcpPort})");
         }
+        if (b.MeterUtcOffset is { } offset)
+        {
+            if (!b.IsDlt645) problems.Add($"{key}:MeterUtcOffset applies to DL/T 645 buses only (this is a {b.Type} bus)");
+            else if (offset < TimeSpan.FromHours(-14) || offset > TimeSpan.FromHours(14) || offset.Ticks % TimeSpan.TicksPerMinute != 0)
+                problems.Add($"{key}:MeterUtcOffset must be whole minutes within -14:00..+14:00 (got {offset})");
+        }
         if (b.IsPlc && !Dlt645Address.TryParse(b.MainNodeAddress, out _))
             problems.Add($"{key}:MainNodeAddress '{b.MainNodeAddress}' must be 12 decimal digits");
         if (b.Type == BusType.SimulatedPlc)

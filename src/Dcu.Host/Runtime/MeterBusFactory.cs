@@ -34,7 +34,7 @@ public sealed class MeterBusFactory(IReadOnlyDictionary<string, MeterProfile> pr
         if (options.IsDlt645)
         {
             var client = new Dlt645Client(link, new Dlt645ClientOptions { ResponseTimeout = options.EffectiveResponseTimeout, Retries = options.Retries, TimeProvider = time }, loggers.CreateLogger<Dlt645Client>());
-            return new LinkBus(options.Name, meters, link, new Dlt645MeterReader(client, loggers.CreateLogger<Dlt645MeterReader>()), () => Dlt645Errors(client));
+            return new LinkBus(options.Name, meters, link, new Dlt645MeterReader(client, loggers.CreateLogger<Dlt645MeterReader>()) { MeterUtcOffset = options.EffectiveMeterUtcOffset }, () => Dlt645Errors(client));
         }
         IModbusMaster master = options.Type == BusType.ModbusTcp
             ? new ModbusTcpMaster(link, new ModbusTcpMasterOptions { ResponseTimeout = options.EffectiveResponseTimeout, Retries = options.Retries, TimeProvider = time }, loggers.CreateLogger<ModbusTcpMaster>())
@@ -99,7 +99,8 @@ public sealed class MeterBusFactory(IReadOnlyDictionary<string, MeterProfile> pr
     private SimulatedDlt645Bus SimulatedDlt645(BusOptions options, IReadOnlyList<Meter> meters)
     {
         var bus = new SimulatedDlt645Bus(time, "sim:" + options.Name, options.EffectiveBaudRate);
-        foreach (var m in meters) bus.Attach(new SimulatedDlt645Meter(Dlt645Address.Parse(m.Address), time, StableSeed(m.Id.Value)));
+        var site = new SimulatedSiteOptions { NominalVoltage = 220, UtcOffset = options.EffectiveMeterUtcOffset };
+        foreach (var m in meters) bus.Attach(new SimulatedDlt645Meter(Dlt645Address.Parse(m.Address), time, StableSeed(m.Id.Value), site));
         return bus;
     }
 

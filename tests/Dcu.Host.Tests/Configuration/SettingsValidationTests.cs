@@ -256,4 +256,28 @@ public sealed class SettingsValidationTests
         Assert.Equal((9600, Dcu.Drivers.Links.SerialParity.None, TimeSpan.FromSeconds(1)),
             (new BusOptions().EffectiveBaudRate, new BusOptions().EffectiveParity, new BusOptions().EffectiveResponseTimeout));
     }
+
+    private static Dictionary<string, string?> Dlt645Site(params (string Key, string? Value)[] changes)
+    {
+        var v = With(("Buses:0:Type", "SimulatedDlt645"), ("Buses:0:BaudRate", "2400"), ("Meters:0:Address", "000000000001"), ("Meters:0:Profile", "dlt645"),
+            ("Meters:1:Address", "000000000002"), ("Meters:1:Profile", "dlt645"));
+        foreach (var (key, value) in changes) v[key] = value;
+        return v;
+    }
+
+    [Theory]
+    [InlineData("08:00:00")]
+    [InlineData("-05:30:00")]
+    public void Meter_utc_offset_on_a_dlt645_bus_is_accepted(string offset) =>
+        Assert.Empty(Problems(Dlt645Site(("Buses:0:MeterUtcOffset", offset))));
+
+    [Theory]
+    [InlineData("15:00:00")]
+    [InlineData("08:00:30")]
+    public void Meter_utc_offset_out_of_range_is_named(string offset) =>
+        SingleProblemNaming(Dlt645Site(("Buses:0:MeterUtcOffset", offset)), "Buses:0:MeterUtcOffset");
+
+    [Fact]
+    public void Meter_utc_offset_on_a_modbus_bus_is_named() =>
+        SingleProblemNaming(With(("Buses:0:MeterUtcOffset", "08:00:00")), "Buses:0:MeterUtcOffset");
 }
