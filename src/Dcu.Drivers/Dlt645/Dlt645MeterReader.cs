@@ -107,6 +107,11 @@ public sealed class Dlt645MeterReader : IMeterReader, IMissedIntervalReader
         if (wanted.Count == 0)
             throw new MeterProtocolException(NoPastDataReason, $"DL/T 645 meter {meter.Id} ({address}): none of the requested quantities is kept in daily frozen data (only forward/reverse active energy), interval {interval:u}");
 
+        // Daily freezes are taken at the meter's local midnight (the DL/T 645 default freeze time):
+        // any other instant cannot be in them, so say so without asking the meter.
+        if ((intervalUnixMs + (long)MeterUtcOffset.TotalMilliseconds) % TimeSpan.MillisecondsPerDay != 0)
+            throw new MeterProtocolException(NoPastDataReason, $"DL/T 645 meter {meter.Id} ({address}): interval {interval:u} is not a daily freeze instant (local midnight at UTC{(MeterUtcOffset < TimeSpan.Zero ? "-" : "+")}{MeterUtcOffset:hh\\:mm})");
+
         DateTimeOffset? oldest = null;
         for (var n = 1; n <= MaxFreezes; n++)
         {

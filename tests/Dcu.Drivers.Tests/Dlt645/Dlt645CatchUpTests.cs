@@ -75,6 +75,20 @@ public class Dlt645CatchUpTests
     }
 
     [Fact]
+    public async Task An_interval_that_is_not_a_local_midnight_is_refused_without_asking_the_meter()
+    {
+        var (_, client, time) = await CreateAsync(TimeSpan.Zero, days: 3);
+        var before = client.Counters.Snapshot().Requests;
+
+        var ex = await Assert.ThrowsAsync<MeterProtocolException>(() =>
+            Reader(client, time).ReadIntervalAsync(MeterEntry(), [ObisCode.ActiveEnergyImport], UnixMs(2024, 5, 19, 6), CancellationToken.None));
+
+        Assert.Equal("dlt645_no_past_data", ex.Reason);
+        Assert.Contains("not a daily freeze instant", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(before, client.Counters.Snapshot().Requests);
+    }
+
+    [Fact]
     public async Task An_interval_before_the_oldest_freeze_the_meter_holds_is_no_past_data()
     {
         var (_, client, time) = await CreateAsync(TimeSpan.Zero, days: 2); // freezes 05-19, 05-18, 05-17 only
@@ -113,7 +127,8 @@ public class Dlt645CatchUpTests
         var right = Reader(client, time, TimeSpan.FromHours(8));
         var none = await Assert.ThrowsAsync<MeterProtocolException>(() => right.ReadIntervalAsync(MeterEntry(), [ObisCode.ActiveEnergyImport], UnixMs(2024, 5, 18), CancellationToken.None));
         Assert.Equal("dlt645_no_past_data", none.Reason);
-        Assert.Contains("holds no daily freeze at 2024-05-18 00:00:00Z", none.Message, StringComparison.Ordinal);
+        // 00:00 UTC is 08:00 at the meter: not a freeze instant, known without asking the meter
+        Assert.Contains("2024-05-18 00:00:00Z is not a daily freeze instant (local midnight at UTC+08:00)", none.Message, StringComparison.Ordinal);
         var values = await right.ReadIntervalAsync(MeterEntry(), [ObisCode.ActiveEnergyImport], UnixMs(2024, 5, 17, 16), CancellationToken.None);
         Assert.Equal((double)meter.DailyFreezes.Single(f => f.FrozenAt == new DateTime(2024, 5, 18)).ForwardActiveKwh[0], Assert.Single(values).Value, 2);
     }
