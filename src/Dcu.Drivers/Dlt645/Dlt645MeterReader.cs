@@ -28,7 +28,7 @@ namespace Dcu.Drivers.Dlt645;
 public sealed class Dlt645MeterReader : IMeterReader, IMissedIntervalReader
 {
     /// <summary>Reason of the <see cref="MeterProtocolException"/> when the meter holds no freeze for the interval (or none of the quantities).</summary>
-    public const string NoPastDataReason = "dlt645_no_past_data";
+    public const string NoPastDataReason = Dlt645FrozenCatchUp.NoPastDataReason;
 
     private readonly Dlt645Client _client;
     private readonly ILogger _logger;
@@ -51,9 +51,7 @@ public sealed class Dlt645MeterReader : IMeterReader, IMissedIntervalReader
         get;
         init
         {
-            ArgumentOutOfRangeException.ThrowIfLessThan(value, TimeSpan.FromHours(-14), nameof(MeterUtcOffset));
-            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, TimeSpan.FromHours(14), nameof(MeterUtcOffset));
-            if (value.Ticks % TimeSpan.TicksPerMinute != 0) throw new ArgumentOutOfRangeException(nameof(MeterUtcOffset), value, "whole minutes");
+            Dlt645FrozenCatchUp.ValidateOffset(value, nameof(MeterUtcOffset));
             field = value;
         }
     }
@@ -83,8 +81,7 @@ public sealed class Dlt645MeterReader : IMeterReader, IMissedIntervalReader
         get;
         init
         {
-            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1, nameof(MaxFreezes));
-            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, 62, nameof(MaxFreezes));
+            Dlt645FrozenCatchUp.ValidateMaxFreezes(value, nameof(MaxFreezes));
             field = value;
         }
     } = 7;
@@ -102,45 +99,14 @@ public sealed class Dlt645MeterReader : IMeterReader, IMissedIntervalReader
     {
         ArgumentNullException.ThrowIfNull(quantities);
         var address = AddressOf(meter);
-        var interval = DateTimeOffset.FromUnixTimeMilliseconds(intervalUnixMs);
-        var wanted = quantities.Distinct().Where(IsFrozen).ToList();
-        if (wanted.Count == 0)
-            throw new MeterProtocolException(NoPastDataReason, $"DL/T 645 meter {meter.Id} ({address}): none of the requested quantities is kept in daily frozen data (only forward/reverse active energy), interval {interval:u}");
-
-        // Daily freezes are taken at the meter's local midnight (the DL/T 645 default freeze time):
-        // any other instant cannot be in them, so say so without asking the meter.
-        if ((intervalUnixMs + (long)MeterUtcOffset.TotalMilliseconds) % TimeSpan.MillisecondsPerDay != 0)
-            throw new MeterProtocolException(NoPastDataReason, $"DL/T 645 meter {meter.Id} ({address}): interval {interval:u} is not a daily freeze instant (local midnight at UTC{(MeterUtcOffset < TimeSpan.Zero ? "-" : "+")}{MeterUtcOffset:hh\\:mm})");
-
-        DateTimeOffset? oldest = null;
-        for (var n = 1; n <= MaxFreezes; n++)
+        var catchUp = new Dlt645FrozenCatchUp
         {
-            DateTimeOffset frozenAt;
-            try
-            {
-                var time = await _client.ReadAsync(address, Dlt645DataIdentifiers.DailyFrozen(n).Time, cancellationToken).ConfigureAwait(false);
-                frozenAt = ToUtc(address, n, time);
-            }
-            catch (Dlt645MeterException ex) when ((ex.ErrorWord & Dlt645ErrorWord.NoRequestedData) != 0)
-            {
-                break; // the meter holds fewer freezes
-            }
-
-            oldest = frozenAt;
-            if (frozenAt == interval)
-            {
-                await CheckClockAsync(meter, address, interval, cancellationToken).ConfigureAwait(false);
-                var frozen = await _client.ReadDailyFrozenAsync(address, n, cancellationToken).ConfigureAwait(false);
-                if (ToUtc(frozen.FrozenAt) != interval) // a freeze happened between the two reads: the block is another day's
-                    throw new MeterProtocolException(NoPastDataReason, $"DL/T 645 meter {meter.Id} ({address}): freeze {n} moved while being read (now {frozen.FrozenAt:yyyy-MM-dd HH:mm} meter time); interval {interval:u} not read");
-                return [.. wanted.Select(obis => ValueOf(obis, frozen))];
-            }
-
-            if (frozenAt < interval) break; // older than the interval: the meter did not freeze at it
-        }
-
-        throw new MeterProtocolException(NoPastDataReason,
-            $"DL/T 645 meter {meter.Id} ({address}) holds no daily freeze at {interval:u} (meter UTC offset {MeterUtcOffset}; searched {MaxFreezes} freezes{(oldest is { } o ? $", oldest read {o:u}" : ", none read")})");
+            MeterUtcOffset = MeterUtcOffset,
+            MaxFreezes = MaxFreezes,
+            MaxClockError = MaxClockError,
+            TimeProvider = TimeProvider ?? _client.Options.TimeProvider,
+        };
+        return await catchUp.ReadIntervalAsync(meter, address, quantities, intervalUnixMs, (dataId, ct) => _client.ReadAsync(address, dataId, ct), cancellationToken).ConfigureAwait(false);
     }
 
     public IReadOnlyCollection<ObisCode> SupportedQuantities(Meter meter) => Dlt645DataIdentifiers.Quantities;
@@ -168,45 +134,6 @@ public sealed class Dlt645MeterReader : IMeterReader, IMissedIntervalReader
         }
 
         return result;
-    }
-
-    /// <summary>The meter's clock must run at <see cref="MeterUtcOffset"/>: otherwise its freeze times are not the instants they seem.</summary>
-    private async Task CheckClockAsync(Meter meter, Dlt645Address address, DateTimeOffset interval, CancellationToken cancellationToken)
-    {
-        var clock = await _client.ReadClockAsync(address, cancellationToken).ConfigureAwait(false);
-        var now = (TimeProvider ?? _client.Options.TimeProvider).GetUtcNow();
-        var expected = now.UtcDateTime + MeterUtcOffset;
-        var error = clock - expected;
-        if (error.Duration() <= MaxClockError) return;
-        var runsAt = TimeSpan.FromMinutes(Math.Round((clock - now.UtcDateTime).TotalMinutes / 15) * 15);
-        throw new MeterProtocolException(NoPastDataReason,
-            $"DL/T 645 meter {meter.Id} ({address}): no freeze can be placed at {interval:u}: the meter's clock reads {clock:yyyy-MM-dd HH:mm:ss}, {error.TotalMinutes:0} min off UTC{FormatOffset(MeterUtcOffset)} (the configured MeterUtcOffset; it looks like UTC{FormatOffset(runsAt)}), so its freeze times are not UTC{FormatOffset(MeterUtcOffset)}");
-    }
-
-    private static string FormatOffset(TimeSpan offset) => (offset < TimeSpan.Zero ? "-" : "+") + offset.Duration().ToString(@"hh\:mm", System.Globalization.CultureInfo.InvariantCulture);
-
-    private static bool IsFrozen(ObisCode obis) =>
-        obis.A == 1 && obis.B == 0 && obis.C is (1 or 2) && obis.D == 8 && obis.E <= 4;
-
-    private static MeterValue ValueOf(ObisCode obis, Dlt645DailyFrozen frozen)
-    {
-        var kwh = (obis.C == 1 ? frozen.ForwardActiveKwh : frozen.ReverseActiveKwh)[obis.E];
-        return new MeterValue(obis, (double)kwh, "kWh");
-    }
-
-    private DateTimeOffset ToUtc(DateTime meterLocal) =>
-        new DateTimeOffset(DateTime.SpecifyKind(meterLocal, DateTimeKind.Unspecified), MeterUtcOffset).ToUniversalTime();
-
-    private DateTimeOffset ToUtc(Dlt645Address address, int n, byte[] time)
-    {
-        try
-        {
-            return ToUtc(Dlt645Values.DecodeFreezeTime(time));
-        }
-        catch (FormatException ex)
-        {
-            throw new MeterProtocolException("dlt645_bad_value", $"Meter {address} {(uint)Dlt645DataIdentifiers.DailyFrozen(n).Time:X8}: {ex.Message}", ex);
-        }
     }
 
     /// <summary>The meter's 12-digit address; a malformed one is a configuration error (<see cref="ArgumentException"/>).</summary>
