@@ -7,9 +7,22 @@ namespace Dcu.Drivers.Plc;
 /// <summary>
 /// DL/T 645-2007 relayed through the PLC module: the same request frames and value decoding as
 /// on RS485 (<see cref="Dlt645ReadExchange"/>), classified into the reasons the PLC reader counts.
+/// Missed intervals are read back from the meters' daily frozen data with the same walk as on
+/// RS485 (<see cref="Dlt645FrozenCatchUp"/>, configured by <see cref="CatchUp"/>), each DI relayed.
 /// </summary>
-public sealed class Dlt645PlcProtocol : IPlcMeterProtocol
+public sealed class Dlt645PlcProtocol : IPlcMeterProtocol, IPlcPastIntervalProtocol
 {
+    /// <summary>Catch-up options (meter UTC offset, freezes walked, clock check); default: UTC meters, 7 freezes, 5 min.</summary>
+    public Dlt645FrozenCatchUp CatchUp
+    {
+        get;
+        init
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            field = value;
+        }
+    } = new();
+
     public PlcProtocolType ProtocolType => PlcProtocolType.Dlt645_2007;
 
     public IReadOnlyCollection<ObisCode> SupportedQuantities(Meter meter) => Dlt645DataIdentifiers.Quantities;
@@ -27,13 +40,7 @@ public sealed class Dlt645PlcProtocol : IPlcMeterProtocol
         var status = Dlt645Frame.TryParseReply(reply, Dlt645Request.Read(address, item.Id), out var parsed, out _, out var error);
         if (status != Dlt645FrameStatus.Complete)
         {
-            failureReason = error switch
-            {
-                Dlt645FrameError.WrongAddress => "wrong_address",
-                Dlt645FrameError.BadChecksum => "checksum",
-                Dlt645FrameError.MismatchedIdentifier => "wrong_di",
-                _ => "frame",
-            };
+            failureReason = FailureReason(error);
             return false;
         }
         if (parsed!.IsAbnormal)
@@ -53,4 +60,50 @@ public sealed class Dlt645PlcProtocol : IPlcMeterProtocol
             return false;
         }
     }
+
+    /// <summary>The read request (11H) for one data identifier of the meter at <paramref name="meterAddress"/>.</summary>
+    public static byte[] BuildReadData(string meterAddress, Dlt645DataId dataId) =>
+        Dlt645Frame.ReadData(Dlt645Address.Parse(meterAddress), dataId);
+
+    /// <summary>
+    /// The data bytes of the meter's reply to <see cref="BuildReadData"/>. An abnormal reply throws
+    /// <see cref="Dlt645MeterException"/> (its error word); an unusable frame
+    /// <see cref="MeterProtocolException"/> with the same reasons as <see cref="TryDecode"/>.
+    /// Follow-up frames are not requested (the frozen energy blocks fit one frame).
+    /// </summary>
+    public static byte[] DecodeData(ReadOnlySpan<byte> reply, string meterAddress, Dlt645DataId dataId)
+    {
+        var address = Dlt645Address.Parse(meterAddress);
+        var status = Dlt645Frame.TryParseReply(reply, Dlt645Request.Read(address, dataId), out var parsed, out _, out var error);
+        if (status != Dlt645FrameStatus.Complete)
+        {
+            var reason = FailureReason(error);
+            throw new MeterProtocolException(reason, $"DL/T 645 meter {address} {(uint)dataId:X8}: reply refused ({reason}): {Convert.ToHexString(reply)}");
+        }
+        if (parsed!.IsAbnormal) throw new Dlt645MeterException(parsed.Address, parsed.Function, dataId, parsed.ErrorWord);
+        return parsed.Data;
+    }
+
+    /// <summary>True: DL/T 645-2007 meters keep daily frozen energy.</summary>
+    public bool CanReadPastIntervals(Meter meter) => true;
+
+    /// <summary>The daily freeze at <paramref name="intervalUnixMs"/> (<see cref="Dlt645FrozenCatchUp"/>), each DI relayed through <paramref name="relay"/>.</summary>
+    public Task<IReadOnlyList<MeterValue>> ReadIntervalAsync(Meter meter, IReadOnlyCollection<ObisCode> quantities, long intervalUnixMs,
+        Func<byte[], CancellationToken, Task<byte[]>> relay, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(meter);
+        ArgumentNullException.ThrowIfNull(relay);
+        var address = Dlt645Address.Parse(meter.Address);
+        return CatchUp.ReadIntervalAsync(meter, address, quantities, intervalUnixMs,
+            async (dataId, ct) => DecodeData(await relay(BuildReadData(meter.Address, dataId), ct).ConfigureAwait(false), meter.Address, dataId),
+            cancellationToken);
+    }
+
+    private static string FailureReason(Dlt645FrameError error) => error switch
+    {
+        Dlt645FrameError.WrongAddress => "wrong_address",
+        Dlt645FrameError.BadChecksum => "checksum",
+        Dlt645FrameError.MismatchedIdentifier => "wrong_di",
+        _ => "frame",
+    };
 }

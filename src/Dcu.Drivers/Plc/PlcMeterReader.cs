@@ -1,4 +1,5 @@
 using Dcu.Core.Abstractions;
+using Dcu.Core.Collection;
 using Dcu.Core.Model;
 
 namespace Dcu.Drivers.Plc;
@@ -13,8 +14,11 @@ namespace Dcu.Drivers.Plc;
 /// retries); a reply that does not decode, or comes from another meter, as
 /// <see cref="MeterProtocolException"/> with the protocol's reason, counted in <see cref="Counters"/>.
 /// A "no_data" reply skips that quantity.
+/// <para>Catch-up (<see cref="IMissedIntervalReader"/>): available when the protocol implements
+/// <see cref="IPlcPastIntervalProtocol"/> (DL/T 645: daily frozen data); every relayed request is
+/// counted like a live read.</para>
 /// </remarks>
-public sealed class PlcMeterReader : IMeterReader
+public sealed class PlcMeterReader : IMeterReader, IMissedIntervalReader
 {
     public const string NoDataReason = "no_data";
 
@@ -71,6 +75,54 @@ public sealed class PlcMeterReader : IMeterReader
                 $"PLC meter {meter.Id} ({meter.Address}) {quantity}: reply refused ({reason}): {Convert.ToHexString(reply)}");
         }
         return values;
+    }
+
+    /// <summary>True when the protocol can read past intervals (<see cref="IPlcPastIntervalProtocol"/>) of this meter.</summary>
+    public bool CanReadPastIntervals(Meter meter) =>
+        _protocol is IPlcPastIntervalProtocol past && past.CanReadPastIntervals(Check(meter));
+
+    /// <summary>
+    /// The values the meter stored for the interval, read by the protocol through relayed requests.
+    /// Throws <see cref="NotSupportedException"/> when the protocol cannot read past intervals.
+    /// </summary>
+    public async Task<IReadOnlyList<MeterValue>> ReadIntervalAsync(Meter meter, IReadOnlyCollection<ObisCode> quantities, long intervalUnixMs, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(quantities);
+        Check(meter);
+        if (_protocol is not IPlcPastIntervalProtocol past)
+            throw new NotSupportedException($"PLC protocol {_protocol.ProtocolType} cannot read past intervals (meter {meter.Id})");
+
+        var relayFailed = false;
+        try
+        {
+            var values = await past.ReadIntervalAsync(meter, quantities, intervalUnixMs, async (request, ct) =>
+            {
+                Counters.AddRequest();
+                try
+                {
+                    return await _module.ForwardAsync(meter.Address, _protocol.ProtocolType, request, null, ct).ConfigureAwait(false);
+                }
+                catch (TimeoutException)
+                {
+                    relayFailed = true;
+                    Counters.AddTimeout();
+                    throw;
+                }
+                catch (MeterProtocolException ex)
+                {
+                    relayFailed = true;
+                    Counters.AddFailure(ex.Reason);
+                    throw;
+                }
+            }, cancellationToken).ConfigureAwait(false);
+            foreach (var _ in values) Counters.AddValue();
+            return values;
+        }
+        catch (MeterProtocolException ex) when (!relayFailed)
+        {
+            Counters.AddFailure(ex.Reason); // a refused reply, or no stored value for the interval
+            throw;
+        }
     }
 
     private static Meter Check(Meter meter)
