@@ -12,16 +12,12 @@ namespace Dcu.Drivers.Plc;
 /// </summary>
 public sealed class Dlt645PlcProtocol : IPlcMeterProtocol, IPlcPastIntervalProtocol
 {
-    /// <summary>Catch-up options (meter UTC offset, freezes walked, clock check); default: UTC meters, 7 freezes, 5 min.</summary>
-    public Dlt645FrozenCatchUp CatchUp
-    {
-        get;
-        init
-        {
-            ArgumentNullException.ThrowIfNull(value);
-            field = value;
-        }
-    } = new();
+    /// <summary>
+    /// Catch-up of missed intervals from daily frozen data (meter UTC offset, freezes walked, clock
+    /// check). Null (default): off, <see cref="CanReadPastIntervals"/> is false, because a wrong
+    /// <see cref="Dlt645FrozenCatchUp.MeterUtcOffset"/> only yields failed catch-ups; set it with the meters' offset to turn it on.
+    /// </summary>
+    public Dlt645FrozenCatchUp? CatchUp { get; init; }
 
     public PlcProtocolType ProtocolType => PlcProtocolType.Dlt645_2007;
 
@@ -84,8 +80,8 @@ public sealed class Dlt645PlcProtocol : IPlcMeterProtocol, IPlcPastIntervalProto
         return parsed.Data;
     }
 
-    /// <summary>True: DL/T 645-2007 meters keep daily frozen energy.</summary>
-    public bool CanReadPastIntervals(Meter meter) => true;
+    /// <summary>True when <see cref="CatchUp"/> is set: DL/T 645-2007 meters keep daily frozen energy.</summary>
+    public bool CanReadPastIntervals(Meter meter) => CatchUp is not null;
 
     /// <summary>The daily freeze at <paramref name="intervalUnixMs"/> (<see cref="Dlt645FrozenCatchUp"/>), each DI relayed through <paramref name="relay"/>.</summary>
     public Task<IReadOnlyList<MeterValue>> ReadIntervalAsync(Meter meter, IReadOnlyCollection<ObisCode> quantities, long intervalUnixMs,
@@ -93,6 +89,7 @@ public sealed class Dlt645PlcProtocol : IPlcMeterProtocol, IPlcPastIntervalProto
     {
         ArgumentNullException.ThrowIfNull(meter);
         ArgumentNullException.ThrowIfNull(relay);
+        if (CatchUp is null) throw new NotSupportedException($"DL/T 645 over PLC: catch-up is off (no {nameof(CatchUp)} options), meter {meter.Id}");
         var address = Dlt645Address.Parse(meter.Address);
         return CatchUp.ReadIntervalAsync(meter, address, quantities, intervalUnixMs,
             async (dataId, ct) => DecodeData(await relay(BuildReadData(meter.Address, dataId), ct).ConfigureAwait(false), meter.Address, dataId),

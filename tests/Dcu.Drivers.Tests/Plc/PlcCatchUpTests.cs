@@ -43,6 +43,7 @@ public sealed class PlcCatchUpTests : IAsyncDisposable
         var (meter, reader) = await CreateAsync();
         IMissedIntervalReader catchUp = reader;
         Assert.True(catchUp.CanReadPastIntervals(PlcSite.ArchiveEntry(0)));
+        Assert.False(new PlcMeterReader(_site!.Module, new Dlt645PlcProtocol()).CanReadPastIntervals(PlcSite.ArchiveEntry(0))); // off without CatchUp options
 
         // 2024-05-19 00:00 at the meter (UTC+8) = 2024-05-18 16:00 UTC
         var values = await catchUp.ReadIntervalAsync(PlcSite.ArchiveEntry(0), [ObisCode.ActiveEnergyImport, ObisCode.ActiveEnergyExport, ObisCode.VoltageL1], UnixMs(2024, 5, 18, 16), CancellationToken.None);
