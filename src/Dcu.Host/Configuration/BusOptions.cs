@@ -46,7 +46,7 @@ public sealed class BusOptions
     public string MainNodeAddress { get; set; } = "000000000001";
 
     /// <summary>
-    /// DL/T 645 buses: the meters' clock offset from UTC, to place their daily freeze times (meter
+    /// DL/T 645 and PLC buses: the meters' clock offset from UTC, to place their daily freeze times (meter
     /// local time) when re-reading missed intervals. Meters in China usually run on UTC+8
     /// ("08:00:00"). Unset: 0 on a real bus, UTC+8 on a simulated one (the simulated meters' clock).
     /// </summary>
@@ -67,7 +67,7 @@ public sealed class BusOptions
 
     public SerialParity EffectiveParity => Parity ?? (IsDlt645 || IsPlc ? SerialParity.Even : SerialParity.None);
 
-    public TimeSpan EffectiveMeterUtcOffset => MeterUtcOffset ?? (Type == BusType.SimulatedDlt645 ? TimeSpan.FromHours(8) : TimeSpan.Zero);
+    public TimeSpan EffectiveMeterUtcOffset => MeterUtcOffset ?? (Type is BusType.SimulatedDlt645 or BusType.SimulatedPlc ? TimeSpan.FromHours(8) : TimeSpan.Zero);
 
     public TimeSpan EffectiveResponseTimeout => ResponseTimeout ?? (IsPlc ? TimeSpan.FromSeconds(15) : TimeSpan.FromSeconds(1));
 }

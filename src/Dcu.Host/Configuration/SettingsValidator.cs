@@ -92,7 +92,7 @@ public static class SettingsValidator
         }
         if (b.MeterUtcOffset is { } offset)
         {
-            if (!b.IsDlt645) problems.Add($"{key}:MeterUtcOffset applies to DL/T 645 buses only (this is a {b.Type} bus)");
+            if (!b.IsDlt645 && !b.IsPlc) problems.Add($"{key}:MeterUtcOffset applies to DL/T 645 and PLC buses only (this is a {b.Type} bus)");
             else if (offset < TimeSpan.FromHours(-14) || offset > TimeSpan.FromHours(14) || offset.Ticks % TimeSpan.TicksPerMinute != 0)
                 problems.Add($"{key}:MeterUtcOffset must be whole minutes within -14:00..+14:00 (got {offset})");
         }

@@ -56,9 +56,10 @@ public sealed class MeterBusFactory(IReadOnlyDictionary<string, MeterProfile> pr
                 MaxConcurrentForwards = options.MaxConcurrency,
                 Seed = StableSeed(options.Name),
             }, "sim:" + options.Name);
+            var site = new SimulatedSiteOptions { NominalVoltage = 220, UtcOffset = options.EffectiveMeterUtcOffset };
             foreach (var m in meters)
             {
-                var meter = new SimulatedDlt645Meter(Dlt645Address.Parse(m.Address), time, StableSeed(m.Id.Value));
+                var meter = new SimulatedDlt645Meter(Dlt645Address.Parse(m.Address), time, StableSeed(m.Id.Value), site);
                 module.AddMeter(m.Address, frame => meter.Respond(frame.Span));
             }
             link = module;
@@ -75,7 +76,9 @@ public sealed class MeterBusFactory(IReadOnlyDictionary<string, MeterProfile> pr
             MaxConcurrent = options.MaxConcurrency,
             TimeProvider = time,
         }, loggers.CreateLogger<PlcModule>());
-        return new PlcBus(options.Name, meters, driver, link.Name, options.MaxConcurrency);
+        // Missed days are read back from the meters' daily freezes, placed in UTC with the meters' offset.
+        var protocol = new Dlt645PlcProtocol { CatchUp = new Dlt645FrozenCatchUp { MeterUtcOffset = options.EffectiveMeterUtcOffset, TimeProvider = time } };
+        return new PlcBus(options.Name, meters, driver, protocol, link.Name, options.MaxConcurrency);
     }
 
     private SerialByteLink Serial(BusOptions options) => new(new SerialLinkOptions

@@ -9,10 +9,10 @@ namespace Dcu.Host.Runtime;
 /// Meters behind a PLC module: at start the module is initialised, given the DCU's address as its
 /// main node, and its route table is made equal to the meter archive of this bus.
 /// </summary>
-internal sealed class PlcBus(string name, IReadOnlyList<Meter> meters, PlcModule module, string linkName, int maxConcurrency)
+internal sealed class PlcBus(string name, IReadOnlyList<Meter> meters, PlcModule module, Dlt645PlcProtocol protocol, string linkName, int maxConcurrency)
     : MeterBus(name, meters)
 {
-    private readonly PlcMeterReader _reader = new(module, new Dlt645PlcProtocol());
+    private readonly PlcMeterReader _reader = new(module, protocol);
 
     public PlcModule Module => module;
 

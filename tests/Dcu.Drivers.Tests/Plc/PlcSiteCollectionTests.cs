@@ -38,8 +38,9 @@ public sealed class PlcSiteCollectionTests(ITestOutputHelper output)
         await using var rig = await PlcCollectionRig.CreateAsync(meters, intervals, Concurrency, LossyLine(), [ObisCode.ActiveEnergyImport, ObisCode.VoltageL1]);
         rig.Start();
 
-        // Just before midnight: the status snapshot sees the intervals that have ended (all but the last).
-        await rig.Time.WaitUntilAsync(PlcCollectionRig.Midnight - TimeSpan.FromMilliseconds(150));
+        // Half an interval before midnight: the status snapshot sees the intervals that have ended (all but
+        // the last). Half an interval of margin, because a real-time wait can overshoot on a loaded machine.
+        await rig.Time.WaitUntilAsync(PlcCollectionRig.Midnight - (PlcCollectionRig.Interval / 2));
         var snapshot = rig.Quality.Snapshot();
         // After midnight + report delay: the day's report has all of them.
         await rig.Time.WaitUntilAsync(PlcCollectionRig.Midnight + TimeSpan.FromMilliseconds(400));

@@ -280,4 +280,8 @@ public sealed class SettingsValidationTests
     [Fact]
     public void Meter_utc_offset_on_a_modbus_bus_is_named() =>
         SingleProblemNaming(With(("Buses:0:MeterUtcOffset", "08:00:00")), "Buses:0:MeterUtcOffset");
+
+    [Fact]
+    public void Meter_utc_offset_applies_to_plc_meters_too() =>
+        Assert.Empty(Problems(WithPlcBus(("Buses:1:MeterUtcOffset", "08:00:00"))));
 }
