@@ -83,7 +83,7 @@ internal sealed class PlcCollectionRig : IAsyncDisposable
 
     /// <summary>
     /// A site of <paramref name="meters"/> meters, started and synced, the clock set just before the
-    /// first (1 s ahead) of <paramref name="intervals"/> intervals that end at <see cref="Midnight"/>; collection not yet running.
+    /// first (2.5 s ahead) of <paramref name="intervals"/> intervals that end at <see cref="Midnight"/>; collection not yet running.
     /// </summary>
     public static async Task<PlcCollectionRig> CreateAsync(int meters, int intervals, int concurrency, SimulatedPlcModuleOptions simOptions,
         ObisCode[] quantities, ILogger<BusWorker>? workerLogger = null, ILogger<PlcModule>? moduleLogger = null)
@@ -91,9 +91,9 @@ internal sealed class PlcCollectionRig : IAsyncDisposable
         var first = Midnight - (intervals * Interval);
         var time = new ShiftedTimeProvider(first - TimeSpan.FromSeconds(30)); // meters integrate energy from here; Start() moves the clock on
         var site = await PlcSite.StartAsync(meters, simOptions, PlcSite.ModuleOptions(Scale, concurrency), time, moduleLogger);
-        if (time.GetUtcNow() > first - TimeSpan.FromSeconds(2))
+        if (time.GetUtcNow() > first - TimeSpan.FromSeconds(3))
             throw new InvalidOperationException($"start-up took too long: {time.GetUtcNow() - (first - TimeSpan.FromSeconds(30))}");
-        time.SetUtcNow(first - TimeSpan.FromSeconds(1)); // 1 s to the first boundary: room for a loaded machine
+        time.SetUtcNow(first - TimeSpan.FromSeconds(2.5)); // 2.5 s to the first boundary: room for a loaded machine to start the loops
         return new PlcCollectionRig(time, site, intervals, concurrency, quantities, workerLogger);
     }
 
