@@ -2,6 +2,8 @@ using Dcu.Core.Abstractions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
+using Dcu.Drivers.Links;
+
 namespace Dcu.Drivers.Dlt645;
 
 /// <summary>
@@ -394,34 +396,13 @@ public sealed class Dlt645Client
         return new TimeoutException($"Meter {request.Address} {request.Function}: {what} on {_link.Name} within {Options.ResponseTimeout.TotalMilliseconds:0} ms");
     }
 
-    private async Task<int?> ReadWithTimeoutAsync(Memory<byte> buffer, TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        if (timeout <= TimeSpan.Zero) return null;
-        using var timer = new CancellationTokenSource(timeout, Time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
-        try
-        {
-            return await _link.ReadAsync(buffer, linked.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            return null;
-        }
-    }
+    private Task<int?> ReadWithTimeoutAsync(Memory<byte> buffer, TimeSpan timeout, CancellationToken cancellationToken) =>
+        _link.ReadWithinAsync(buffer, timeout, Time, cancellationToken);
 
-    private async Task WriteWithTimeoutAsync(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken)
+    private Task WriteWithTimeoutAsync(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken)
     {
         var wire = _link.BaudRate > 0 && _link.BitsPerCharacter > 0 ? Dlt645Timing.WireTime(frame.Length, _link.BaudRate, _link.BitsPerCharacter) : TimeSpan.Zero;
-        using var timer = new CancellationTokenSource(Options.ResponseTimeout + wire, Time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
-        try
-        {
-            await _link.WriteAsync(frame, linked.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new TimeoutException($"Writing {frame.Length} bytes to {_link.Name} took longer than {Options.ResponseTimeout.TotalMilliseconds:0} ms");
-        }
+        return _link.WriteWithinAsync(frame, Options.ResponseTimeout + wire, Time, $"{Options.ResponseTimeout.TotalMilliseconds:0} ms", cancellationToken);
     }
 
     private void MarkActivity() => _lastActivity = Time.GetTimestamp();

@@ -2,6 +2,8 @@ using Dcu.Core.Abstractions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
+using Dcu.Drivers.Links;
+
 namespace Dcu.Drivers.Modbus;
 
 /// <summary>
@@ -69,39 +71,12 @@ public abstract class ModbusMasterBase : IModbusMaster
     protected abstract Task<byte[]> TransactAsync(ModbusRequest request, ReadOnlyMemory<byte> pdu, CancellationToken cancellationToken);
 
     /// <summary>Reads with a timeout; null when <paramref name="timeout"/> passed first. Caller cancellation propagates.</summary>
-    protected async Task<int?> ReadWithTimeoutAsync(Memory<byte> buffer, TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        if (timeout <= TimeSpan.Zero)
-        {
-            return null;
-        }
-
-        using var timer = new CancellationTokenSource(timeout, TimeProvider);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
-        try
-        {
-            return await Link.ReadAsync(buffer, linked.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            return null;
-        }
-    }
+    protected Task<int?> ReadWithTimeoutAsync(Memory<byte> buffer, TimeSpan timeout, CancellationToken cancellationToken) =>
+        Link.ReadWithinAsync(buffer, timeout, TimeProvider, cancellationToken);
 
     /// <summary>Writes a whole frame within the response timeout; <see cref="TimeoutException"/> if the link stalls.</summary>
-    protected async Task WriteWithTimeoutAsync(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken)
-    {
-        using var timer = new CancellationTokenSource(Options.ResponseTimeout, TimeProvider);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
-        try
-        {
-            await Link.WriteAsync(frame, linked.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new TimeoutException($"Writing {frame.Length} bytes to {Link.Name} took longer than {Options.ResponseTimeout.TotalMilliseconds:0} ms");
-        }
-    }
+    protected Task WriteWithTimeoutAsync(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken) =>
+        Link.WriteWithinAsync(frame, Options.ResponseTimeout, TimeProvider, $"{Options.ResponseTimeout.TotalMilliseconds:0} ms", cancellationToken);
 
     private async Task<byte[]> ExecuteAsync(ModbusRequest request, byte[] pdu, CancellationToken cancellationToken)
     {

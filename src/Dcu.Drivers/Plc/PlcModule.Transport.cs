@@ -1,4 +1,5 @@
 using Dcu.Core.Abstractions;
+using Dcu.Drivers.Links;
 using Microsoft.Extensions.Logging;
 
 namespace Dcu.Drivers.Plc;
@@ -209,19 +210,8 @@ public sealed partial class PlcModule
         return count;
     }
 
-    private async Task<int?> ReadWithTimeoutAsync(Memory<byte> buffer, TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        using var timer = new CancellationTokenSource(timeout, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
-        try
-        {
-            return await _link.ReadAsync(buffer, linked.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            return null;
-        }
-    }
+    private Task<int?> ReadWithTimeoutAsync(Memory<byte> buffer, TimeSpan timeout, CancellationToken cancellationToken) =>
+        _link.ReadWithinAsync(buffer, timeout, _time, cancellationToken);
 
     private static void Drop(byte[] buffer, ref int count, int n)
     {
