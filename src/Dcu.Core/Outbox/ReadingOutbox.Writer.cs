@@ -134,7 +134,7 @@ public sealed partial class ReadingOutbox
         if (Volatile.Read(ref _reopenNeeded) || !store.CheckpointDue() || _time.GetTimestamp() < _nextCheckpoint) return;
         try
         {
-            store.Checkpoint();
+            lock (_engine) store.Checkpoint();
         }
         catch (Exception ex)
         {
@@ -165,6 +165,7 @@ public sealed partial class ReadingOutbox
     /// </summary>
     private void ReopenStore()
     {
+        using var _ = _engine.EnterScope();
         if (!Volatile.Read(ref _reopenNeeded)) return;
         var old = _store;
         try { old.Dispose(); }
@@ -221,6 +222,7 @@ public sealed partial class ReadingOutbox
         var nowMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
         BsonDocument? report = null;
 
+        using var _ = _engine.EnterScope();
         var store = _store;
         var db = store.Db;
         var logBefore = store.LogLength();

@@ -19,9 +19,15 @@ namespace Dcu.Core.Outbox;
 /// next transaction) rather than done from the publisher's thread. That keeps every write
 /// transaction on one logical writer, so there is never write-lock contention between a batch
 /// insert and a delete, and the per-lane counts used by the size bound are maintained in one
-/// place without locks. Reads (<see cref="PeekOldest"/>, <see cref="GetStats"/>) are single
-/// auto-transaction queries, materialised with ToList() on the calling thread, which LiteDB's
-/// direct mode allows concurrently with the writer (snapshot reads).
+/// place. Reads (<see cref="PeekOldest"/>, <see cref="GetStats"/>) are single auto-transaction
+/// queries, materialised with ToList() on the calling thread.
+/// </para>
+/// <para>
+/// Every call into the engine holds one lock: LiteDB 5.0.21 is meant to allow reads
+/// beside a writer, but it has races there that break a read (litedb-org/LiteDB#2792: a query on a
+/// collection the writer is creating fails with "page type must be collection page", seen in our
+/// CI; #2817: a reader can decode a cache page the writer is recycling). Serialising costs little
+/// here: one writer, short transactions, and readers that ask for a few hundred items at a time.
 /// </para>
 /// </summary>
 public sealed partial class ReadingOutbox : IOutboxWriter, IOutboxReader, IAsyncDisposable
@@ -35,6 +41,8 @@ public sealed partial class ReadingOutbox : IOutboxWriter, IOutboxReader, IAsync
     private readonly string _path;
     // Replaced by the writer loop when a failed write closed LiteDB's engine (it closes itself on an IOException).
     private OutboxStore _store;
+    // Held around every LiteDB call (see the class remarks), never across an await.
+    private readonly Lock _engine = new();
     private readonly Channel<WriteItem> _queue;
     private readonly Channel<RemoveRequest> _removes;
     private readonly Task _writer;
@@ -116,11 +124,14 @@ public sealed partial class ReadingOutbox : IOutboxWriter, IOutboxReader, IAsync
         List<BsonDocument> docs;
         try
         {
-            docs = Collection(store, lane).Query()
-                .Where(LiteDB.Query.GT("_id", afterId))
-                .OrderBy("_id")
-                .Limit(max)
-                .ToList();
+            lock (_engine)
+            {
+                docs = Collection(store, lane).Query()
+                    .Where(LiteDB.Query.GT("_id", afterId))
+                    .OrderBy("_id")
+                    .Limit(max)
+                    .ToList();
+            }
         }
         catch (Exception) when (StoreUnavailable(store))
         {
@@ -154,7 +165,8 @@ public sealed partial class ReadingOutbox : IOutboxWriter, IOutboxReader, IAsync
             {
                 foreach (var lane in (ReadOnlySpan<OutboxLane>)[OutboxLane.Events, OutboxLane.Readings])
                 {
-                    var first = Collection(store, lane).Query().OrderBy("_id").Limit(1).ToList();
+                    List<BsonDocument> first;
+                    lock (_engine) first = Collection(store, lane).Query().OrderBy("_id").Limit(1).ToList();
                     if (first.Count == 0) continue;
                     var t = OutboxDocuments.ItemTime(lane, first[0]);
                     oldestMs = oldestMs is null ? t : Math.Min(oldestMs.Value, t);
@@ -203,6 +215,7 @@ public sealed partial class ReadingOutbox : IOutboxWriter, IOutboxReader, IAsync
     /// <summary>Checkpoints (so the -log is empty after a clean stop) and closes the file.</summary>
     private void CloseStore()
     {
+        using var _ = _engine.EnterScope();
         var store = Volatile.Read(ref _store);
         try
         {

@@ -192,6 +192,43 @@ public sealed class ReadingOutboxTests : IDisposable
         Assert.Equal(0, outbox.GetStats().ReadingsDepth);
     }
 
+    /// <summary>
+    /// Readers beside the writer while collections are created and pages recycled: LiteDB 5.0.21 alone
+    /// failed such a read with "page type must be collection page" (litedb-org/LiteDB#2792, seen in CI).
+    /// </summary>
+    [Fact]
+    public async Task Reads_beside_the_writer_on_fresh_files_never_fail()
+    {
+        for (var round = 0; round < 20; round++)
+        {
+            await using var outbox = new ReadingOutbox(new OutboxOptions { Path = _dir.File($"race-{round}.db"), BatchSize = 3 });
+            using var stop = new CancellationTokenSource();
+            var readers = Enumerable.Range(0, 2).Select(n => Task.Run(() =>
+            {
+                long seen = 0;
+                while (!stop.IsCancellationRequested)
+                {
+                    _ = outbox.GetStats();
+                    seen += outbox.PeekOldest(OutboxLane.Events, 50).Length + outbox.PeekOldest(OutboxLane.Readings, 50).Length;
+                }
+                return seen;
+            })).ToArray();
+            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30)); // without the fix the writer could die and a flush wait forever
+            for (var i = 0; i < 60; i++)
+            {
+                await outbox.AppendAsync(Reading(i), deadline.Token);
+                if (i % 7 == 0) await outbox.AppendAsync(Event(i), deadline.Token);
+                if (i % 10 == 0) await outbox.FlushAsync(deadline.Token);
+            }
+            await outbox.FlushAsync(deadline.Token);
+            var some = outbox.PeekOldest(OutboxLane.Readings, 20);
+            await outbox.RemoveAsync(OutboxLane.Readings, some.Select(r => r.Id).ToList(), deadline.Token);
+            stop.Cancel();
+            await Task.WhenAll(readers); // rethrows a failed read
+            Assert.Equal(40, outbox.GetStats().ReadingsDepth);
+        }
+    }
+
     [Fact]
     public async Task NextAppend_completes_on_commit()
     {
