@@ -25,7 +25,11 @@ public sealed class CompactBatchEncoding : IBatchEncoding
 
     public string ContentType => ContentTypes.Compact;
 
-    public void EncodeReadings(IBufferWriter<byte> output, string dcuId, long seq, ReadOnlySpan<OutboxRecord> batch)
+    public void EncodeReadings(IBufferWriter<byte> output, string dcuId, long seq, ReadOnlySpan<OutboxRecord> batch) =>
+        EncodeReadings(output, dcuId, seq, batch, Deflate.CompactLevel);
+
+    /// <summary>With another zlib level (0-9), for the wire-bytes benchmark.</summary>
+    internal void EncodeReadings(IBufferWriter<byte> output, string dcuId, long seq, ReadOnlySpan<OutboxRecord> batch, int level)
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(dcuId);
@@ -37,7 +41,7 @@ public sealed class CompactBatchEncoding : IBatchEncoding
             WriteBody(s, dcuId, seq, batch);
             if (s.Body.WrittenCount > CompactFormat.MaxBodyLength)
                 throw new ArgumentException($"The batch takes {s.Body.WrittenCount} bytes before compression, over the format's {CompactFormat.MaxBodyLength}.", nameof(batch));
-            var deflatedLength = Deflate.Compress(s.Body.WrittenSpan, s.Deflated);
+            var deflatedLength = Deflate.Compress(s.Body.WrittenSpan, s.Deflated, level);
 
             output.Write(CompactFormat.Magic);
             output.Write([CompactFormat.Version]);

@@ -19,12 +19,16 @@ public sealed class JsonDeflateBatchEncoding : IBatchEncoding
 
     public string ContentType => ContentTypes.JsonDeflate;
 
-    public void EncodeReadings(IBufferWriter<byte> output, string dcuId, long seq, ReadOnlySpan<OutboxRecord> batch)
+    public void EncodeReadings(IBufferWriter<byte> output, string dcuId, long seq, ReadOnlySpan<OutboxRecord> batch) =>
+        EncodeReadings(output, dcuId, seq, batch, Deflate.JsonLevel);
+
+    /// <summary>With another zlib level (0-9), for the wire-bytes benchmark.</summary>
+    internal void EncodeReadings(IBufferWriter<byte> output, string dcuId, long seq, ReadOnlySpan<OutboxRecord> batch, int level)
     {
         ArgumentNullException.ThrowIfNull(output);
         var json = _json ??= new ArrayBufferWriter<byte>(64 * 1024);
         json.ResetWrittenCount();
         JsonBatchEncoding.Instance.EncodeReadings(json, dcuId, seq, batch);
-        Deflate.Compress(json.WrittenSpan, output);
+        Deflate.Compress(json.WrittenSpan, output, level);
     }
 }
