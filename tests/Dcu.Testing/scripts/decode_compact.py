@@ -211,7 +211,7 @@ def to_contract_json(batch, bits=False):
         if bits:
             out["vb"] = struct.pack(">d", v).hex()
         readings.append(out)
-    return json.dumps({"dcu": batch["dcu"], "seq": batch["seq"], "readings": readings}, ensure_ascii=False)
+    return json.dumps({"dcu": batch["dcu"], "seq": batch["seq"], "readings": readings}, ensure_ascii=False, separators=(",", ":"))
 
 
 def main(argv):
