@@ -89,7 +89,7 @@ public static class CompactBatchDecoder
         long meter = 0;
         for (var i = 0; i < count; i++)
         {
-            meter += r.ReadSigned($"meter[{i}]"); // no overflow: both terms stay far inside ±2^62 until the range check
+            meter += r.ReadSigned($"meter[{i}]"); // a huge delta wraps to outside 0..M-1 and is refused below
             if (meter < 0 || meter >= meters.Length) throw new CompactFormatException(CompactFormatError.IndexOutOfRange, $"meter[{i}]", $"{meter} of {meters.Length} meters");
             meterOf[i] = (int)meter;
         }

@@ -33,7 +33,7 @@ public sealed class CompactBatchEncoding : IBatchEncoding
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(dcuId);
-        if (batch.IsEmpty) throw new ArgumentException("A batch holds at least one reading.", nameof(batch));
+        BatchRecords.RequireReadings(batch);
         var s = _scratch ??= new Scratch();
         s.Reset();
         try
@@ -55,20 +55,13 @@ public sealed class CompactBatchEncoding : IBatchEncoding
         }
     }
 
-    /// <summary>The reading of a record, or an error naming the record when it is of another lane.</summary>
-    internal static Reading ReadingOf(OutboxRecord record)
-    {
-        ArgumentNullException.ThrowIfNull(record);
-        return record.Reading ?? throw new ArgumentException($"Outbox record {record.Id} is not a reading.", nameof(record));
-    }
-
     private static void WriteBody(Scratch s, string dcuId, long seq, ReadOnlySpan<OutboxRecord> batch)
     {
         // Pass 1: dictionaries in order of first appearance, the time base (earliest interval) and step (their gcd).
         var baseTime = long.MaxValue;
         foreach (var record in batch)
         {
-            var r = ReadingOf(record);
+            var r = record.Reading!;
             if ((ulong)r.Quality > CompactFormat.KnownFlags)
                 throw new ArgumentException($"Reading {record.Id} ({r.Meter}, {r.Obis}) has quality flags {(int)r.Quality} that format version {CompactFormat.Version} does not define.", nameof(batch));
             if (!s.Meters.TryGetValue(r.Meter.Value, out var meter))

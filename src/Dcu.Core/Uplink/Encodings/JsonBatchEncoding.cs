@@ -39,7 +39,7 @@ public sealed class JsonBatchEncoding : IBatchEncoding
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(dcuId);
-        if (batch.IsEmpty) throw new ArgumentException("A batch holds at least one reading.", nameof(batch));
+        BatchRecords.RequireReadings(batch); // before writing: a refused batch leaves the output as it was
         var writer = _writer ??= new Utf8JsonWriter(output, new JsonWriterOptions { SkipValidation = true });
         writer.Reset(output);
         try
@@ -51,7 +51,7 @@ public sealed class JsonBatchEncoding : IBatchEncoding
             Span<char> obis = stackalloc char[20];
             foreach (var record in batch)
             {
-                var r = CompactBatchEncoding.ReadingOf(record);
+                var r = record.Reading!;
                 writer.WriteStartObject();
                 writer.WriteString(M, r.Meter.Value);
                 writer.WriteString(Q, FormatObis(r.Obis, obis));

@@ -43,6 +43,20 @@ public sealed class JsonEncodingTests
         Assert.Equal(3, CompactBatchDecoder.Decode(buffer.WrittenSpan[2..]).Readings.Count);
     }
 
+    [Fact]
+    public void A_refused_batch_leaves_the_output_as_it_was_in_every_encoding()
+    {
+        var ev = new Dcu.Core.Outbox.OutboxRecord(9, Dcu.Core.Outbox.OutboxLane.Events, null, new Dcu.Core.Model.MeterEvent(null, "dcu_started", 1, "x"));
+        Dcu.Core.Outbox.OutboxRecord[] batch = [.. DocExample(), ev];
+        foreach (var name in new[] { "json", "json-deflate", "compact" })
+        {
+            var buffer = new ArrayBufferWriter<byte>();
+            var ex = Assert.Throws<ArgumentException>(() => BatchEncodings.Create(name).EncodeReadings(buffer, "d", 1, batch));
+            Assert.Contains("record 9 is not a reading", ex.Message, StringComparison.Ordinal);
+            Assert.Equal(0, buffer.WrittenCount);
+        }
+    }
+
     [Theory]
     [InlineData("json", UplinkEncoding.Json, ContentTypes.Json)]
     [InlineData("JSON-Deflate", UplinkEncoding.JsonDeflate, ContentTypes.JsonDeflate)]
