@@ -11,8 +11,8 @@ internal static class CompactFormat
     /// <summary>Largest inflated body the decoder accepts (a batch of 10,000 readings is about 60 KB).</summary>
     public const int MaxBodyLength = 16 * 1024 * 1024;
 
-    /// <summary>Longest string (DCU id, meter id, unit) in UTF-8 bytes.</summary>
-    public const int MaxStringLength = 1024;
+    /// <summary>Longest string (DCU id, meter id, unit) in UTF-8 bytes: generous, so no configured id can make a batch unsendable.</summary>
+    public const int MaxStringLength = 65_535;
 
     /// <summary>Value kinds 0..44 are decimals with exponent kind - 22: value = mantissa x 10^exponent.</summary>
     public const int DecimalExponentBias = 22;

@@ -128,8 +128,10 @@ public sealed class CompactRoundTripTests
         Assert.Contains("quality flags 8", Assert.Throws<ArgumentException>(() => enc.EncodeReadings(output, "d", 1, new[] { flags })).Message, StringComparison.Ordinal);
         var surrogate = Record(7, "bad\uD800", ObisCode.VoltageL1, 1, "V", 0, 0);
         Assert.Contains("meter id", Assert.Throws<ArgumentException>(() => enc.EncodeReadings(output, "d", 1, new[] { surrogate })).Message, StringComparison.Ordinal);
-        var longId = Record(8, new string('x', 1_025), ObisCode.VoltageL1, 1, "V", 0, 0);
+        var longId = Record(8, new string('x', 65_536), ObisCode.VoltageL1, 1, "V", 0, 0);
         Assert.Throws<ArgumentException>(() => enc.EncodeReadings(output, "d", 1, new[] { longId }));
+        var longestId = Record(9, new string('x', 65_535), ObisCode.VoltageL1, 1, "V", 0, 0);
+        Assert.Equal(longestId.Reading, CompactBatchDecoder.Decode(Compact([longestId])).Readings.Single());
         Assert.Equal(0, output.WrittenCount);
 
         // Still usable after a refusal (its per-thread scratch is reset).
