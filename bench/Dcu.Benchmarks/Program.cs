@@ -9,6 +9,7 @@ var benchmarks = new Dictionary<string, (string Help, Func<BenchArgs, Task<int>>
     ["memory"] = ("Peak RSS of the DCU process with a large simulated site (--meters 1000 --buses 8 --seconds 60 --interval 00:00:10)", MemoryBenchmark.RunAsync),
     ["startup"] = ("Process start to first status and first readings publish (--runs 5 --meters 6)", StartupBenchmark.RunAsync),
     ["plc-round"] = ("One PLC collection round vs N x K x mean latency / concurrency (--meters 200,1000 --concurrency 4 --latency-min-ms 20 --latency-max-ms 60 --quantities 1 --loss-percent 5)", PlcRoundBenchmark.RunAsync),
+    ["wire-bytes"] = ("Bytes on the wire per reading for each reading encoding, MQTT and TCP/IP included, and encode CPU (--meters 100 --iterations 200)", WireBytesBenchmark.RunAsync),
     ["dlt645-wire"] = ("A DL/T 645 round on a baud-paced 2400 8E1 line vs its wire time (--meters 20 --quantities 2 --turnaround-ms 50 --preamble 4)", Dlt645WireBenchmark.RunAsync),
 };
 

@@ -23,4 +23,8 @@ public interface IUplink
 }
 
 /// <summary>One MQTT application message as Core sees it.</summary>
-public sealed record UplinkMessage(string Topic, ReadOnlyMemory<byte> Payload, bool Retain = false);
+public sealed record UplinkMessage(string Topic, ReadOnlyMemory<byte> Payload, bool Retain = false)
+{
+    /// <summary>MQTT 5 content type (e.g. <c>application/vnd.dcu.compact</c>); null sends none.</summary>
+    public string? ContentType { get; init; }
+}

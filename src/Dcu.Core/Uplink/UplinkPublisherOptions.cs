@@ -1,3 +1,5 @@
+using Dcu.Core.Uplink.Encodings;
+
 namespace Dcu.Core.Uplink;
 
 /// <summary>Settings of <see cref="UplinkPublisher"/>.</summary>
@@ -20,6 +22,9 @@ public sealed class UplinkPublisherOptions
 
     public TimeSpan RetryBackoffMax { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>Payload encoding of reading batches: <c>json</c> (default), <c>json-deflate</c> or <c>compact</c> (docs/compact-encoding.md).</summary>
+    public string Encoding { get; set; } = "json";
+
     internal void Validate()
     {
         if (BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "BatchSize must be at least 1.");
@@ -27,5 +32,6 @@ public sealed class UplinkPublisherOptions
         if (PublishTimeout <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(PublishTimeout));
         if (IdleRecheck <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(IdleRecheck));
         if (RetryBackoffMin < TimeSpan.Zero || RetryBackoffMax < RetryBackoffMin) throw new ArgumentOutOfRangeException(nameof(RetryBackoffMax));
+        if (!BatchEncodings.TryParse(Encoding, out _)) throw new ArgumentOutOfRangeException(nameof(Encoding), Encoding, $"Encoding must be one of {BatchEncodings.AcceptedNames}.");
     }
 }

@@ -169,12 +169,13 @@ public sealed partial class MqttUplink : IUplink, IAsyncDisposable
         {
             if (!IsConnected) return Failed("not connected");
 
-            var mqttMessage = new MqttApplicationMessageBuilder()
+            var builder = new MqttApplicationMessageBuilder()
                 .WithTopic(message.Topic)
                 .WithPayload(new ReadOnlySequence<byte>(message.Payload))
                 .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-                .WithRetainFlag(message.Retain)
-                .Build();
+                .WithRetainFlag(message.Retain);
+            if (message.ContentType is { } contentType) builder = builder.WithContentType(contentType);
+            var mqttMessage = builder.Build();
             var result = await _client.PublishAsync(mqttMessage, linked.Token);
             if (result.IsSuccess)
             {

@@ -62,6 +62,7 @@ public static class SettingsValidator
         if (s.Outbox.QueueCapacity < 1) problems.Add($"Outbox:QueueCapacity must be at least 1 (got {s.Outbox.QueueCapacity})");
         if (s.Publisher.BatchSize is < 1 or > 10_000) problems.Add($"Publisher:BatchSize must be 1..10000 (got {s.Publisher.BatchSize})");
         if (s.Publisher.MaxInFlight is < 1 or > 1000) problems.Add($"Publisher:MaxInFlight must be 1..1000 (got {s.Publisher.MaxInFlight})");
+        if (!Dcu.Core.Uplink.Encodings.BatchEncodings.TryParse(s.Publisher.Encoding, out _)) problems.Add($"Publisher:Encoding must be one of {Dcu.Core.Uplink.Encodings.BatchEncodings.AcceptedNames} (got '{s.Publisher.Encoding}')");
         problems.AddRange(s.Mqtt.Validate());
         return problems;
     }

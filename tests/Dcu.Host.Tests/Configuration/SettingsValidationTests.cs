@@ -161,6 +161,13 @@ public sealed class SettingsValidationTests
     public void Task_naming_an_unknown_meter_is_named() =>
         SingleProblemNaming(With(("Collection:Tasks:0:Meters:0", "m9")), "Collection:Tasks:0:Meters:0");
 
+    [Fact]
+    public void Unknown_publisher_encoding_is_named()
+    {
+        SingleProblemNaming(With(("Publisher:Encoding", "gzip")), "Publisher:Encoding");
+        Assert.Empty(Problems(With(("Publisher:Encoding", "compact"))));
+    }
+
     [Theory]
     [InlineData("0")]
     [InlineData("65536")]
