@@ -1,5 +1,6 @@
 using Dcu.Drivers.Profiles;
 using Dcu.Host.Cli;
+using Dcu.Host.Commands;
 using Dcu.Host.Configuration;
 using Dcu.Host.Runtime;
 using Microsoft.Extensions.Configuration;
@@ -25,28 +26,29 @@ if (cli.ConfigPath is null && !cli.Demo)
 }
 
 DcuSettings settings;
-IReadOnlyDictionary<string, MeterProfile> profiles;
+IReadOnlyDictionary<string, MeterProfile>? profiles = null;
 IConfigurationRoot configuration;
+ConfigurationLayers layers;
+IReadOnlyDictionary<string, string> overrides;
+IReadOnlyList<string> problems;
 try
 {
-    var builder = new ConfigurationBuilder();
-    if (cli.Demo) builder.AddInMemoryCollection(DemoDefaults.Values(Path.Combine(Path.GetTempPath(), "dcu-demo")));
+    string? file = null;
     if (cli.ConfigPath is not null)
     {
-        var full = Path.GetFullPath(cli.ConfigPath);
-        if (!File.Exists(full)) return ConfigError($"configuration file not found: {full}");
-        builder.AddJsonFile(full, optional: false, reloadOnChange: false);
+        file = Path.GetFullPath(cli.ConfigPath);
+        if (!File.Exists(file)) return ConfigError($"configuration file not found: {file}");
     }
-    builder.AddEnvironmentVariables("DCU_");
-    configuration = builder.Build();
-    settings = SettingsResolver.Resolve(DcuSettings.Bind(configuration), configuration);
-    profiles = MeterProfileLoader.LoadDirectory(settings.Dcu.ProfilesDirectory);
+    // File, then the remote overrides of config.set (DataDirectory/config-overrides.json), then DCU_ variables.
+    layers = new ConfigurationLayers(cli.Demo ? DemoDefaults.Values(Path.Combine(Path.GetTempPath(), "dcu-demo")) : null, file);
+    var loaded = SettingsLoader.Load(layers, s => SettingsValidator.Validate(s, profiles ??= MeterProfileLoader.LoadDirectory(s.Dcu.ProfilesDirectory)));
+    if (loaded.Warning is not null) Console.Error.WriteLine($"dcu: warning: {loaded.Warning}");
+    (configuration, settings, overrides, problems) = (loaded.Configuration, loaded.Settings, loaded.Overrides, loaded.Problems);
 }
 catch (Exception ex) when (ex is InvalidOperationException or InvalidDataException or FormatException or MeterProfileException or IOException or ArgumentException)
 {
     return ConfigError(ex.Message);
 }
-var problems = SettingsValidator.Validate(settings, profiles);
 if (problems.Count > 0)
 {
     foreach (var p in problems) Console.Error.WriteLine($"dcu: configuration error: {p}");
@@ -66,9 +68,9 @@ host.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "H
 host.Services.AddSystemd();
 host.Services.AddSingleton(settings);
 host.Services.AddSingleton(TimeProvider.System);
-host.Services.AddSingleton(sp => new DcuRuntime(settings, profiles, cli.Demo ? RunMode.Demo : RunMode.Service,
+host.Services.AddSingleton(sp => new DcuRuntime(settings, profiles!, cli.Demo ? RunMode.Demo : RunMode.Service,
     sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<IHostApplicationLifetime>(),
-    sp.GetService<Microsoft.Extensions.Hosting.Systemd.ISystemdNotifier>()));
+    sp.GetService<Microsoft.Extensions.Hosting.Systemd.ISystemdNotifier>(), new RemoteConfiguration(layers, overrides)));
 host.Services.AddHostedService(sp => sp.GetRequiredService<DcuRuntime>());
 
 try

@@ -23,7 +23,8 @@ public sealed class StatusReporter
     private readonly Func<IReadOnlyDictionary<string, long>>? _busErrors;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly TimeSpan _interval;
+    private TimeSpan _interval;
+    private PeriodicTimer? _timer;
     private readonly Func<Dcu.Core.Events.QualitySnapshot>? _quality;
     private readonly string _version;
     private readonly long _started;
@@ -54,11 +55,25 @@ public sealed class StatusReporter
         _started = _time.GetTimestamp();
     }
 
+    /// <summary>The heartbeat period; setting it takes effect from the next tick (config.set applies it live).</summary>
+    public TimeSpan HeartbeatInterval
+    {
+        get => _interval;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(value, TimeSpan.Zero);
+            _interval = value;
+            if (Volatile.Read(ref _timer) is { } timer) timer.Period = value;
+        }
+    }
+
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         try
         {
             using var timer = new PeriodicTimer(_interval, _time);
+            Volatile.Write(ref _timer, timer);
+            if (timer.Period != _interval) timer.Period = _interval; // set while the timer was being created
             do
             {
                 await _uplink.WaitConnectedAsync(cancellationToken).ConfigureAwait(false);

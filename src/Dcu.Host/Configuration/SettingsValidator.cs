@@ -17,7 +17,8 @@ public static class SettingsValidator
         else if (!s.Dcu.Id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
             problems.Add($"Dcu:Id '{s.Dcu.Id}' may hold only letters, digits, '-' and '_'");
         if (string.IsNullOrWhiteSpace(s.Dcu.DataDirectory)) problems.Add("Dcu:DataDirectory is required");
-        if (s.Dcu.HeartbeatInterval < TimeSpan.FromSeconds(1)) problems.Add($"Dcu:HeartbeatInterval must be at least 1 s (got {s.Dcu.HeartbeatInterval})");
+        if (s.Dcu.HeartbeatInterval < TimeSpan.FromSeconds(1) || s.Dcu.HeartbeatInterval > TimeSpan.FromDays(1))
+            problems.Add($"Dcu:HeartbeatInterval must be 1 s..1 day (got {s.Dcu.HeartbeatInterval})");
 
         var buses = new Dictionary<string, BusOptions>(StringComparer.Ordinal);
         for (var i = 0; i < s.Buses.Count; i++) ValidateBus(s.Buses[i], $"Buses:{i}", buses, problems);
@@ -64,6 +65,7 @@ public static class SettingsValidator
         if (s.Publisher.MaxInFlight is < 1 or > 1000) problems.Add($"Publisher:MaxInFlight must be 1..1000 (got {s.Publisher.MaxInFlight})");
         if (!Dcu.Core.Uplink.Encodings.BatchEncodings.TryParse(s.Publisher.Encoding, out _)) problems.Add($"Publisher:Encoding must be one of {Dcu.Core.Uplink.Encodings.BatchEncodings.AcceptedNames} (got '{s.Publisher.Encoding}')");
         problems.AddRange(s.Mqtt.Validate());
+        problems.AddRange(s.Commands.Validate());
         return problems;
     }
 

@@ -1,11 +1,13 @@
 using Dcu.Core.Abstractions;
 using Dcu.Core.Collection;
+using Dcu.Core.Commands;
 using Dcu.Core.Events;
 using Dcu.Core.Model;
 using Dcu.Core.Outbox;
 using Dcu.Core.Uplink;
 using Dcu.Drivers.Mqtt;
 using Dcu.Drivers.Profiles;
+using Dcu.Host.Commands;
 using Dcu.Host.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Hosting.Systemd;
@@ -26,7 +28,8 @@ public sealed class DcuRuntime(
     TimeProvider time,
     ILoggerFactory loggers,
     IHostApplicationLifetime lifetime,
-    ISystemdNotifier? systemd = null) : IHostedService, IAsyncDisposable
+    ISystemdNotifier? systemd = null,
+    RemoteConfiguration? remoteConfiguration = null) : IHostedService, IAsyncDisposable
 {
     private readonly ILogger _log = loggers.CreateLogger("Dcu");
     private readonly CancellationTokenSource _stopping = new();
@@ -35,6 +38,7 @@ public sealed class DcuRuntime(
     private readonly List<MeterBus> _buses = [];
     private EmbeddedBroker? _broker;
     private MqttUplink? _uplink;
+    private CommandLedger? _ledger;
 
     public ReadingOutbox? Outbox { get; private set; }
 
@@ -45,6 +49,11 @@ public sealed class DcuRuntime(
     public CollectionQuality? Quality { get; private set; }
 
     public MqttUplink? Uplink => _uplink;
+
+    public CommandDispatcher? Commands { get; private set; }
+
+    /// <summary>Where the command ledger (ids seen, for de-duplication across restarts) is kept.</summary>
+    public string CommandLedgerPath => Path.Combine(settings.Dcu.DataDirectory, "command-ledger.jsonl");
 
     public IReadOnlyList<MeterBus> Buses => _buses;
 
@@ -94,16 +103,28 @@ public sealed class DcuRuntime(
         Scheduler = new CollectionScheduler(settings.Collection, tasks, workers.Select(w => w.Worker), time, loggers.CreateLogger<CollectionScheduler>());
 
         Publisher = new UplinkPublisher(_uplink, Outbox, topics, settings.Publisher, time, loggers.CreateLogger<UplinkPublisher>());
-        var responder = new CommandResponder(_uplink, topics, loggers.CreateLogger<CommandResponder>());
         var status = new StatusReporter(_uplink, topics, Outbox, Publisher.GetStats, BusErrors,
             new StatusReporterOptions { HeartbeatInterval = settings.Dcu.HeartbeatInterval, Version = Version, Quality = Quality.Snapshot }, time, loggers.CreateLogger<StatusReporter>());
+
+        // Commands: results go straight to the link for now (not through the outbox); security events go to the outbox.
+        _ledger = CommandLedger.Open(CommandLedgerPath, settings.Commands.LedgerCapacity, time, loggers.CreateLogger<CommandLedger>());
+        var results = new UplinkResultSink(_uplink, topics, settings.Mqtt.PublishTimeout, time, loggers.CreateLogger<UplinkResultSink>());
+        Commands = new CommandDispatcher(CommandHandlers(status), _ledger, results, topics.CommandPrefix, settings.Commands, Outbox, time, loggers.CreateLogger<CommandDispatcher>());
+        var router = new InboundRouter(_uplink, loggers.CreateLogger<InboundRouter>())
+            .Route(topics.CommandPrefix, Commands.HandleAsync, isPrefix: true);
 
         var stop = _stopping.Token;
         foreach (var (bus, worker) in workers) _loops.Add(Task.Run(() => RunBusAsync(bus, worker, stop), CancellationToken.None));
         _loops.Add(Task.Run(() => Quality.RunAsync(stop), CancellationToken.None));
         _loops.Add(Task.Run(() => Scheduler.RunAsync(stop), CancellationToken.None));
         _loops.Add(Task.Run(() => Publisher.RunAsync(stop), CancellationToken.None));
-        _loops.Add(Task.Run(() => responder.RunAsync(stop), CancellationToken.None));
+        _loops.Add(Task.Run(async () =>
+        {
+            // Commands cut short by the last stop are answered once results can be sent.
+            try { await _uplink.WaitConnectedAsync(stop); await Commands.ReportInterruptedAsync(stop); }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested) { return; }
+            await router.RunAsync(stop);
+        }, CancellationToken.None));
         _loops.Add(Task.Run(() => status.RunAsync(stop), CancellationToken.None));
         if (mode == RunMode.Demo) _loops.Add(Task.Run(() => new DemoReporter(this, settings, time).RunAsync(stop), CancellationToken.None));
         _pipeline = [.. _loops];
@@ -119,9 +140,32 @@ public sealed class DcuRuntime(
         await _stopping.CancelAsync();
         try { await Task.WhenAll(_loops).WaitAsync(cancellationToken); }
         catch (Exception ex) when (ex is not OperationCanceledException) { _log.LogError(ex, "A DCU loop failed while stopping"); }
+        // Running commands may finish (and publish their results) for a short grace, while the link is still up.
+        if (Commands is not null) await Commands.StopAsync(cancellationToken);
         if (Outbox is not null) await Outbox.FlushAsync(cancellationToken);
         if (_uplink is not null) await _uplink.StopAsync(cancellationToken);
         _log.LogInformation("DCU stopped; outbox holds {Depth} unsent items", Outbox?.GetStats() is { } s ? s.ReadingsDepth + s.EventsDepth : 0);
+    }
+
+    /// <summary>
+    /// The commands this DCU answers. Handlers of other commands (tasks, meters, read, relay, time,
+    /// resend) are added here.
+    /// </summary>
+    private List<ICommandHandler> CommandHandlers(StatusReporter status)
+    {
+        var remote = remoteConfiguration ?? new RemoteConfiguration(new ConfigurationLayers(null, null), new Dictionary<string, string>());
+        // Settings that can be changed on the running DCU properly; the others take effect at the next start.
+        var live = new Dictionary<string, Action<DcuSettings>>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["Dcu:HeartbeatInterval"] = next => status.HeartbeatInterval = settings.Dcu.HeartbeatInterval = next.Dcu.HeartbeatInterval,
+            // Read by the bus workers at each job.
+            ["Collection:Retries"] = next => settings.Collection.Retries = next.Collection.Retries,
+        };
+        return
+        [
+            new ConfigGetHandler(settings, remote),
+            new ConfigSetHandler(settings, remote, s => SettingsValidator.Validate(s, profiles), live, loggers.CreateLogger<ConfigSetHandler>()),
+        ];
     }
 
     /// <summary>
@@ -179,6 +223,8 @@ public sealed class DcuRuntime(
 
     public async ValueTask DisposeAsync()
     {
+        if (Commands is not null) await Commands.DisposeAsync();
+        _ledger?.Dispose();
         if (_uplink is not null) await _uplink.DisposeAsync();
         if (Outbox is not null) await Outbox.DisposeAsync();
         foreach (var bus in _buses) await bus.DisposeAsync();

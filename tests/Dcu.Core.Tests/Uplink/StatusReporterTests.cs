@@ -56,4 +56,26 @@ public sealed class StatusReporterTests : IDisposable
         await cts.CancelAsync();
         await run;
     }
+
+    [Fact]
+    public async Task A_new_heartbeat_interval_takes_effect_on_the_running_reporter()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(T0));
+        await using var outbox = new ReadingOutbox(new OutboxOptions { Path = _dir.File("o.db") }, time);
+        var uplink = new FakeUplink();
+        var reporter = new StatusReporter(uplink, new Topics("d1"), outbox, options: new StatusReporterOptions { HeartbeatInterval = TimeSpan.FromSeconds(60) }, timeProvider: time);
+        using var cts = new CancellationTokenSource();
+        var run = reporter.RunAsync(cts.Token);
+        await Eventually.TrueAsync(() => uplink.Log.Count == 1, "status at start");
+
+        reporter.HeartbeatInterval = TimeSpan.FromSeconds(10); // config.set Dcu:HeartbeatInterval
+        time.Advance(TimeSpan.FromSeconds(10));
+        await Eventually.TrueAsync(() => uplink.Log.Count == 2, "heartbeat after the new 10 s");
+        time.Advance(TimeSpan.FromSeconds(10));
+        await Eventually.TrueAsync(() => uplink.Log.Count == 3, "and every 10 s after");
+
+        Assert.Equal(TimeSpan.FromSeconds(10), reporter.HeartbeatInterval);
+        await cts.CancelAsync();
+        await run;
+    }
 }

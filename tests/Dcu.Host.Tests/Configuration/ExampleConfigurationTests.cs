@@ -34,5 +34,8 @@ public sealed class ExampleConfigurationTests
         Assert.Equal(3, settings.Meters.Count);
         Assert.Equal("/var/lib/dcu/outbox.db", settings.Outbox.Path);
         Assert.Equal("dcu/dcu-0001/status", settings.Mqtt.StatusTopic);
+        Assert.Equal(TimeSpan.FromMinutes(5), settings.Commands.ExecutionTimeout);
+        Assert.Equal(8, settings.Commands.MaxConcurrent);
+        Assert.Null(settings.Commands.SigningKey);
     }
 }
