@@ -17,6 +17,8 @@ public static class SettingsValidator
         else if (!s.Dcu.Id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
             problems.Add($"Dcu:Id '{s.Dcu.Id}' may hold only letters, digits, '-' and '_'");
         if (string.IsNullOrWhiteSpace(s.Dcu.DataDirectory)) problems.Add("Dcu:DataDirectory is required");
+        if (!Runtime.UplinkLinkProbe.IsValidSetting(s.Dcu.UplinkLink))
+            problems.Add($"Dcu:UplinkLink must be auto, ethernet, cellular or wifi (got '{s.Dcu.UplinkLink}')");
         if (s.Dcu.HeartbeatInterval < TimeSpan.FromSeconds(1)) problems.Add($"Dcu:HeartbeatInterval must be at least 1 s (got {s.Dcu.HeartbeatInterval})");
 
         var buses = new Dictionary<string, BusOptions>(StringComparer.Ordinal);
@@ -63,6 +65,11 @@ public static class SettingsValidator
         if (s.Publisher.BatchSize is < 1 or > 10_000) problems.Add($"Publisher:BatchSize must be 1..10000 (got {s.Publisher.BatchSize})");
         if (s.Publisher.MaxInFlight is < 1 or > 1000) problems.Add($"Publisher:MaxInFlight must be 1..1000 (got {s.Publisher.MaxInFlight})");
         problems.AddRange(s.Mqtt.Validate());
+        problems.AddRange(s.EventRules.Validate());
+        for (var i = 0; i < s.EventRules.ProducerMeters.Count; i++)
+            if (s.EventRules.ProducerMeters[i] is { Length: > 0 } id && !string.IsNullOrWhiteSpace(id) && !meters.Contains(id))
+                problems.Add($"EventRules:ProducerMeters:{i} '{id}' is not in Meters");
+        problems.AddRange(s.DcuEvents.Validate());
         return problems;
     }
 
