@@ -37,18 +37,21 @@ public sealed class UplinkWatcher(IOutboxWriter outbox, TimeSpan minOutage, Time
                 Change change;
                 if (down is { } d && !reported)
                 {
-                    var remaining = minOutage - time.GetElapsedTime(d.Timestamp);
-                    if (remaining <= TimeSpan.Zero)
+                    // A change already queued decides first: its own time tells how long the outage was.
+                    if (!_changes.Reader.TryRead(out change))
                     {
-                        await outbox.AppendAsync(new MeterEvent(null, EventKinds.UplinkDown, d.At.ToUnixTimeMilliseconds(),
-                            $"the uplink to the DCP went down at {Durations.Utc(d.At)}; events and readings are kept until it is back"), cancellationToken).ConfigureAwait(false);
-                        reported = true;
-                        continue;
+                        var remaining = minOutage - time.GetElapsedTime(d.Timestamp);
+                        if (remaining <= TimeSpan.Zero)
+                        {
+                            await ReportDownAsync(d, cancellationToken).ConfigureAwait(false);
+                            reported = true;
+                            continue;
+                        }
+                        using var wait = new CancellationTokenSource(remaining, time);
+                        using var linked = CancellationTokenSource.CreateLinkedTokenSource(wait.Token, cancellationToken);
+                        try { change = await _changes.Reader.ReadAsync(linked.Token).ConfigureAwait(false); }
+                        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested) { continue; }
                     }
-                    using var wait = new CancellationTokenSource(remaining, time);
-                    using var linked = CancellationTokenSource.CreateLinkedTokenSource(wait.Token, cancellationToken);
-                    try { change = await _changes.Reader.ReadAsync(linked.Token).ConfigureAwait(false); }
-                    catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested) { continue; }
                 }
                 else
                 {
@@ -59,7 +62,13 @@ public sealed class UplinkWatcher(IOutboxWriter outbox, TimeSpan minOutage, Time
                 {
                     everUp = true;
                     if (down is not { } lost) continue;
-                    var outage = change.At - lost.At;
+                    // Measured on the monotonic clock: a clock step during the outage does not change its length.
+                    var outage = time.GetElapsedTime(lost.Timestamp, change.Timestamp);
+                    if (!reported && outage >= minOutage)
+                    {
+                        await ReportDownAsync(lost, cancellationToken).ConfigureAwait(false);
+                        reported = true;
+                    }
                     if (reported)
                         await outbox.AppendAsync(new MeterEvent(null, EventKinds.UplinkUp, change.At.ToUnixTimeMilliseconds(),
                             $"the uplink to the DCP is back after {Durations.Format(outage)} (down since {Durations.Utc(lost.At)})"), cancellationToken).ConfigureAwait(false);
@@ -81,4 +90,8 @@ public sealed class UplinkWatcher(IOutboxWriter outbox, TimeSpan minOutage, Time
         {
         }
     }
+
+    private ValueTask ReportDownAsync(Change lost, CancellationToken cancellationToken) =>
+        outbox.AppendAsync(new MeterEvent(null, EventKinds.UplinkDown, lost.At.ToUnixTimeMilliseconds(),
+            $"the uplink to the DCP went down at {Durations.Utc(lost.At)}; events and readings are kept until it is back"), cancellationToken);
 }
