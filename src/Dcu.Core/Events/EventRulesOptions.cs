@@ -79,7 +79,7 @@ public sealed class EventRulesOptions
         Range(nameof(CounterTolerance), CounterTolerance, 0, 1e9);
         if (PhaseLossPercent >= 100 - SagPercent && SagPercent is >= 1 and <= 90 && PhaseLossPercent is >= 1 and <= 99)
             p.Add(string.Create(CultureInfo.InvariantCulture, $"{SectionName}:{nameof(PhaseLossPercent)} ({PhaseLossPercent}) must be below the sag threshold (100 - SagPercent = {100 - SagPercent})"));
-        if (HysteresisPercent >= SagPercent && HysteresisPercent is >= 0 and <= 50)
+        if (HysteresisPercent >= SagPercent && HysteresisPercent is >= 0 and <= 50 && SagPercent is >= 1 and <= 90)
             p.Add(string.Create(CultureInfo.InvariantCulture, $"{SectionName}:{nameof(HysteresisPercent)} ({HysteresisPercent}) must be below SagPercent ({SagPercent})"));
         for (var i = 0; i < ProducerMeters.Count; i++)
             if (string.IsNullOrWhiteSpace(ProducerMeters[i])) p.Add($"{SectionName}:{nameof(ProducerMeters)}:{i} is empty");
