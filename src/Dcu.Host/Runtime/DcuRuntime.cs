@@ -56,7 +56,6 @@ public sealed class DcuRuntime(
         Outbox = new ReadingOutbox(settings.Outbox, time, loggers.CreateLogger<ReadingOutbox>());
         await Outbox.AppendAsync(new MeterEvent(null, EventKinds.DcuStarted, time.GetUtcNow().ToUnixTimeMilliseconds(), $"DCU {settings.Dcu.Id} {Version} started"), cancellationToken);
         _watchers = new DcuEventWatchers(settings, Outbox, time, loggers);
-        await _watchers.StartAsync(cancellationToken);
 
         if (mode == RunMode.Demo && !settings.MqttConfigured)
         {
@@ -109,6 +108,8 @@ public sealed class DcuRuntime(
                 Signal = null, // no modem driver yet: the heartbeat reports the signal as null rather than a guess
             }, time, loggers.CreateLogger<StatusReporter>());
 
+        // The run marker goes down once start-up has succeeded: a start that fails is no power cut at the next start.
+        await _watchers.StartAsync(cancellationToken);
         var stop = _stopping.Token;
         foreach (var (bus, worker) in workers) _loops.Add(Task.Run(() => RunBusAsync(bus, worker, stop), CancellationToken.None));
         _loops.Add(Task.Run(() => Quality.RunAsync(stop), CancellationToken.None));
