@@ -22,6 +22,7 @@ public sealed class PowerLossMarker
     private readonly string _bootIdPath;
     private long _startedMs;
     private string? _bootId;
+    private bool _started;
 
     public PowerLossMarker(string dataDirectory, TimeProvider time, ILogger logger, string? bootIdPath = null)
     {
@@ -54,6 +55,7 @@ public sealed class PowerLossMarker
             restored = new MeterEvent(null, EventKinds.PowerRestored, _startedMs, detail);
         }
         Touch();
+        _started = true;
         return restored;
     }
 
@@ -93,6 +95,8 @@ public sealed class PowerLossMarker
     /// <summary>A clean stop: the next start reports no power_restored.</summary>
     public void StopCleanly()
     {
+        // Not started (start-up failed first): a marker there is the previous run's, and still news for the next start.
+        if (!_started) return;
         try { File.Delete(Path); }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
