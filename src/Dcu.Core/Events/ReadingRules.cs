@@ -76,7 +76,8 @@ public sealed class ReadingRules
         phase = -1;
         if (q == MeterStatus.Obis) return Quantity.Status;
         if (q.A != 1) return Quantity.Other;
-        if (q.D == 8) return Quantity.Counter;
+        // C = 16 is net energy (import minus export): it falls whenever the site exports, which is no fault.
+        if (q.D == 8) return q.C == 16 ? Quantity.Other : Quantity.Counter;
         if (q.D != 7 || q.E != 0) return Quantity.Other;
         switch (q.C)
         {

@@ -148,6 +148,10 @@ public sealed class ReadingRulesTests
         rules.Evaluate(R(M1, new ObisCode(1, 0, 1, 8, 1), 400.5, 1), events);
         rules.Evaluate(R(M2, ObisCode.ActiveEnergyImport, 5, 1), events);
         Assert.Empty(events);
+        // Net energy (C = 16) falls while exporting: not a counter fault.
+        rules.Evaluate(R(M1, new ObisCode(1, 0, 16, 8, 0), 300, 0), events);
+        rules.Evaluate(R(M1, new ObisCode(1, 0, 16, 8, 0), 250, 1), events);
+        Assert.Empty(events);
     }
 
     [Fact]
