@@ -11,7 +11,7 @@ namespace Dcu.Core.Uplink;
 /// <summary>
 /// Publishes the retained status on <c>dcu/{id}/status</c> once connected at start and then every
 /// heartbeat: state "online", version, uptime, outbox depth per lane, oldest unsent age, readings/s,
-/// evicted count, and bus error counters from a pluggable source (see docs/mqtt-contract.md).
+/// evicted count, the uplink's link type and signal, and bus error counters from a pluggable source (see docs/mqtt-contract.md).
 /// Run one instance with <see cref="RunAsync"/>; it returns when the token is cancelled.
 /// </summary>
 public sealed class StatusReporter
@@ -26,6 +26,8 @@ public sealed class StatusReporter
     private TimeSpan _interval;
     private PeriodicTimer? _timer;
     private readonly Func<Dcu.Core.Events.QualitySnapshot>? _quality;
+    private readonly Func<StatusReporterLink?>? _link;
+    private readonly ILinkSignal? _signal;
     private readonly string _version;
     private readonly long _started;
 
@@ -49,6 +51,8 @@ public sealed class StatusReporter
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _interval = options.HeartbeatInterval;
         _quality = options.Quality;
+        _link = options.Link;
+        _signal = options.Signal;
         _version = options.Version
             ?? typeof(StatusReporter).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
             ?? "unknown";
@@ -113,6 +117,7 @@ public sealed class StatusReporter
             w.WriteNumber("batches", publish?.Batches ?? 0);
             w.WriteNumber("failed", publish?.FailedPublishes ?? 0);
             w.WriteEndObject();
+            if (_link is not null) WriteLink(w);
             if (_quality?.Invoke() is { } q)
             {
                 // Intervals whose own interval has ended, today (UTC).
@@ -133,5 +138,33 @@ public sealed class StatusReporter
             w.WriteEndObject();
         }
         return buffer.WrittenSpan.ToArray();
+    }
+
+    private void WriteLink(Utf8JsonWriter w)
+    {
+        // A failing probe must not cost the heartbeat: the link is then "unknown".
+        StatusReporterLink? link;
+        LinkSignal? signal;
+        try { link = _link!(); }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
+        {
+            _logger.LogDebug("Uplink link type unknown: {Error}", ex.Message);
+            link = null;
+        }
+        try { signal = _signal?.Read(); }
+        catch (Exception ex) when (ex is IOException or InvalidOperationException or TimeoutException)
+        {
+            _logger.LogDebug("Uplink signal unknown: {Error}", ex.Message);
+            signal = null;
+        }
+        w.WriteStartObject("link");
+        w.WriteString("type", link?.Type ?? "unknown");
+        if (link?.Interface is { } iface) w.WriteString("interface", iface);
+        else w.WriteNull("interface");
+        if (signal?.Dbm is { } dbm) w.WriteNumber("signalDbm", dbm);
+        else w.WriteNull("signalDbm");
+        if (signal?.QualityPercent is { } quality) w.WriteNumber("signalQuality", quality);
+        else w.WriteNull("signalQuality");
+        w.WriteEndObject();
     }
 }

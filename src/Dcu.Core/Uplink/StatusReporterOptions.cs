@@ -1,3 +1,4 @@
+using Dcu.Core.Abstractions;
 using Dcu.Core.Events;
 
 namespace Dcu.Core.Uplink;
@@ -13,4 +14,10 @@ public sealed class StatusReporterOptions
 
     /// <summary>Today's collection quality (usually <c>CollectionQuality.Snapshot</c>); null omits it.</summary>
     public Func<QualitySnapshot>? Quality { get; set; }
+
+    /// <summary>What carries the uplink now (asked at every heartbeat: the default route may move); null omits <c>link</c>.</summary>
+    public Func<StatusReporterLink?>? Link { get; set; }
+
+    /// <summary>The uplink's radio signal; null (or a null reading) reports <c>link.signalDbm</c> and <c>link.signalQuality</c> as null.</summary>
+    public ILinkSignal? Signal { get; set; }
 }

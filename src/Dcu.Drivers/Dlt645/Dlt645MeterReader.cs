@@ -109,7 +109,9 @@ public sealed class Dlt645MeterReader : IMeterReader, IMissedIntervalReader
         return await catchUp.ReadIntervalAsync(meter, address, quantities, intervalUnixMs, (dataId, ct) => _client.ReadAsync(address, dataId, ct), cancellationToken).ConfigureAwait(false);
     }
 
-    public IReadOnlyCollection<ObisCode> SupportedQuantities(Meter meter) => Dlt645DataIdentifiers.Quantities;
+    public IReadOnlyCollection<ObisCode> SupportedQuantities(Meter meter) => WithStatus;
+
+    private static readonly IReadOnlyCollection<ObisCode> WithStatus = [.. Dlt645DataIdentifiers.Quantities, MeterStatus.Obis];
 
     public async Task<IReadOnlyList<MeterValue>> ReadAsync(Meter meter, IReadOnlyCollection<ObisCode> quantities, CancellationToken cancellationToken)
     {
@@ -118,6 +120,11 @@ public sealed class Dlt645MeterReader : IMeterReader, IMissedIntervalReader
         var result = new List<MeterValue>(quantities.Count);
         foreach (var obis in quantities.Distinct())
         {
+            if (obis == MeterStatus.Obis)
+            {
+                if (await ReadStatusAsync(meter, address, cancellationToken).ConfigureAwait(false) is { } status) result.Add(status);
+                continue;
+            }
             if (!Dlt645ReadExchange.TryGetItem(obis, out var item)) continue;
             byte[] data;
             try
@@ -134,6 +141,27 @@ public sealed class Dlt645MeterReader : IMeterReader, IMissedIntervalReader
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// The status quantity (<see cref="MeterStatus.Obis"/>) from running status words 1 and 3
+    /// (<see cref="Dlt645MeterStatus"/>); a word the meter lacks counts as no alarm, both lacking skips the quantity.
+    /// </summary>
+    private async Task<MeterValue?> ReadStatusAsync(Meter meter, Dlt645Address address, CancellationToken cancellationToken)
+    {
+        var word1 = Dlt645RunningStatus1.None;
+        var word3 = Dlt645RunningStatus3.None;
+        var lacking = 0;
+        try { word1 = await _client.ReadStatus1Async(address, cancellationToken).ConfigureAwait(false); }
+        catch (Dlt645MeterException ex) when ((ex.ErrorWord & Dlt645ErrorWord.NoRequestedData) != 0) { lacking++; }
+        try { word3 = await _client.ReadStatus3Async(address, cancellationToken).ConfigureAwait(false); }
+        catch (Dlt645MeterException ex) when ((ex.ErrorWord & Dlt645ErrorWord.NoRequestedData) != 0) { lacking++; }
+        if (lacking == 2)
+        {
+            _logger.LogDebug("DL/T 645 meter {Meter} ({Address}) has no running status words; status skipped", meter.Id, address);
+            return null;
+        }
+        return new MeterValue(MeterStatus.Obis, (int)Dlt645MeterStatus.ToFlags(word1, word3), "");
     }
 
     /// <summary>The meter's 12-digit address; a malformed one is a configuration error (<see cref="ArgumentException"/>).</summary>

@@ -148,6 +148,7 @@ public sealed partial class MqttUplink
         _linkUp = true;
         _logger.LogInformation("MQTT uplink connected to {Endpoint}", _options);
         Volatile.Read(ref _connected).TrySetResult();
+        RaiseConnectionChanged(true);
         return true;
     }
 
@@ -202,6 +203,7 @@ public sealed partial class MqttUplink
         lock (_gate) _connectedSince = null;
         ResetConnectedSignal();
         _logger.LogWarning("MQTT uplink lost: {Reason}", reason);
+        RaiseConnectionChanged(false);
     }
 
     void ConnectFailed(string message)

@@ -66,6 +66,19 @@ public sealed partial class MqttUplink : IUplink, IAsyncDisposable
     /// <summary>True once connected, subscribed and the birth message is acknowledged, until the link drops.</summary>
     public bool IsConnected => _linkUp && !_suspect && _client.IsConnected;
 
+    /// <summary>
+    /// Raised with true when the link comes up (<see cref="IsConnected"/> turns true) and with false
+    /// when the supervisor finds it lost; not raised by <see cref="StopAsync"/>. Runs on the
+    /// supervisor: keep handlers short (hand the work to a queue).
+    /// </summary>
+    public event Action<bool>? ConnectionChanged;
+
+    void RaiseConnectionChanged(bool connected)
+    {
+        try { ConnectionChanged?.Invoke(connected); }
+        catch (Exception ex) { _logger.LogError(ex, "A ConnectionChanged handler failed"); }
+    }
+
     public LinkStats Stats
     {
         get

@@ -16,4 +16,10 @@ public sealed class DcuOptions
 
     /// <summary>How often the retained status (heartbeat) is published.</summary>
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// What carries the uplink, reported in the heartbeat: "auto" (the interface of the default
+    /// route in /proc/net/route), "ethernet", "cellular" or "wifi".
+    /// </summary>
+    public string UplinkLink { get; set; } = "auto";
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using Dcu.Core.Collection;
 using Dcu.Core.Commands;
+using Dcu.Core.Events;
 using Dcu.Core.Outbox;
 using Dcu.Core.Uplink;
 using Dcu.Drivers.Mqtt;
@@ -30,6 +31,10 @@ public sealed class DcuSettings
 
     public CommandOptions Commands { get; init; } = new();
 
+    public EventRulesOptions EventRules { get; init; } = new();
+
+    public DcuEventsOptions DcuEvents { get; init; } = new();
+
     /// <summary>True when no broker was configured: in demo mode an embedded broker is started.</summary>
     public bool MqttConfigured { get; init; }
 
@@ -38,7 +43,7 @@ public sealed class DcuSettings
     {
         static void Strict(BinderOptions o) => o.ErrorOnUnknownConfiguration = true;
 
-        var known = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "Dcu", "Buses", "Meters", "Collection", "Outbox", "Publisher", "Mqtt", CommandOptions.SectionName, "Logging" };
+        var known = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "Dcu", "Buses", "Meters", "Collection", "Outbox", "Publisher", "Mqtt", CommandOptions.SectionName, "EventRules", "DcuEvents", "Logging" };
         foreach (var section in configuration.GetChildren())
             if (!known.Contains(section.Key))
                 throw new InvalidOperationException($"'{section.Key}' is not a configuration section of the DCU (known: {string.Join(", ", known)})");
@@ -79,6 +84,8 @@ public sealed class DcuSettings
             Publisher = Section("Publisher", s => s.Get<UplinkPublisherOptions>(Strict)),
             Mqtt = Section("Mqtt", s => s.Get<MqttUplinkOptions>(Strict)),
             Commands = Section(CommandOptions.SectionName, s => s.Get<CommandOptions>(Strict)),
+            EventRules = Section(EventRulesOptions.SectionName, s => s.Get<EventRulesOptions>(Strict)),
+            DcuEvents = Section(DcuEventsOptions.SectionName, s => s.Get<DcuEventsOptions>(Strict)),
             MqttConfigured = configuration["Mqtt:Host"] is not null,
         };
     }

@@ -19,6 +19,8 @@ public static class SettingsValidator
         if (string.IsNullOrWhiteSpace(s.Dcu.DataDirectory)) problems.Add("Dcu:DataDirectory is required");
         if (s.Dcu.HeartbeatInterval < TimeSpan.FromSeconds(1) || s.Dcu.HeartbeatInterval > TimeSpan.FromDays(1))
             problems.Add($"Dcu:HeartbeatInterval must be 1 s..1 day (got {s.Dcu.HeartbeatInterval})");
+        if (!Runtime.UplinkLinkProbe.IsValidSetting(s.Dcu.UplinkLink))
+            problems.Add($"Dcu:UplinkLink must be auto, ethernet, cellular or wifi (got '{s.Dcu.UplinkLink}')");
 
         var buses = new Dictionary<string, BusOptions>(StringComparer.Ordinal);
         for (var i = 0; i < s.Buses.Count; i++) ValidateBus(s.Buses[i], $"Buses:{i}", buses, problems);
@@ -66,6 +68,11 @@ public static class SettingsValidator
         if (!Dcu.Core.Uplink.Encodings.BatchEncodings.TryParse(s.Publisher.Encoding, out _)) problems.Add($"Publisher:Encoding must be one of {Dcu.Core.Uplink.Encodings.BatchEncodings.AcceptedNames} (got '{s.Publisher.Encoding}')");
         problems.AddRange(s.Mqtt.Validate());
         problems.AddRange(s.Commands.Validate());
+        problems.AddRange(s.EventRules.Validate());
+        for (var i = 0; i < s.EventRules.ProducerMeters.Count; i++)
+            if (s.EventRules.ProducerMeters[i] is { Length: > 0 } id && !string.IsNullOrWhiteSpace(id) && !meters.Contains(id))
+                problems.Add($"EventRules:ProducerMeters:{i} '{id}' is not in Meters");
+        problems.AddRange(s.DcuEvents.Validate());
         return problems;
     }
 

@@ -39,6 +39,7 @@ public sealed class DcuRuntime(
     private EmbeddedBroker? _broker;
     private MqttUplink? _uplink;
     private CommandLedger? _ledger;
+    private DcuEventWatchers? _watchers;
 
     public ReadingOutbox? Outbox { get; private set; }
 
@@ -63,6 +64,7 @@ public sealed class DcuRuntime(
         Directory.CreateDirectory(settings.Dcu.DataDirectory);
         Outbox = new ReadingOutbox(settings.Outbox, time, loggers.CreateLogger<ReadingOutbox>());
         await Outbox.AppendAsync(new MeterEvent(null, EventKinds.DcuStarted, time.GetUtcNow().ToUnixTimeMilliseconds(), $"DCU {settings.Dcu.Id} {Version} started"), cancellationToken);
+        _watchers = new DcuEventWatchers(settings, Outbox, time, loggers);
 
         if (mode == RunMode.Demo && !settings.MqttConfigured)
         {
@@ -81,6 +83,7 @@ public sealed class DcuRuntime(
 
         // Connecting takes a few round trips: start it now, so it overlaps with opening the buses.
         _uplink = new MqttUplink(settings.Mqtt, loggers.CreateLogger<MqttUplink>(), time);
+        _watchers.Subscribe(_uplink);
         await _uplink.StartAsync(cancellationToken);
 
         _buses.AddRange(new MeterBusFactory(profiles, time, loggers).Create(settings));
@@ -93,10 +96,12 @@ public sealed class DcuRuntime(
 
         var tasks = settings.Collection.BuildTasks();
         Quality = new CollectionQuality(tasks, _buses.SelectMany(b => b.Meters).Select(m => m.Id), Outbox, null, time, loggers.CreateLogger<CollectionQuality>());
+        // Readings go through the event rules on their way into the outbox.
+        var ruled = new RuleEventsOutboxWriter(Outbox, new ReadingRules(settings.EventRules));
         var workers = new List<(MeterBus Bus, BusWorker Worker)>();
         foreach (var bus in _buses)
         {
-            workers.Add((bus, new BusWorker(bus.Name, bus.Reader, bus.Meters, Outbox, clock, settings.Collection, time, loggers.CreateLogger<BusWorker>(), bus.MaxConcurrency, Quality)));
+            workers.Add((bus, new BusWorker(bus.Name, bus.Reader, bus.Meters, ruled, clock, settings.Collection, time, loggers.CreateLogger<BusWorker>(), bus.MaxConcurrency, Quality)));
             _log.LogInformation("Bus {Bus} on {Link}: {Count} meters ({Meters})", bus.Name, bus.LinkName, bus.Meters.Count,
                 string.Join(", ", bus.Meters.Take(8).Select(m => $"{m.Id}@{m.Address}{(m.Profile.Length > 0 ? " " + m.Profile : "")}")) + (bus.Meters.Count > 8 ? ", ..." : ""));
         }
@@ -104,7 +109,12 @@ public sealed class DcuRuntime(
 
         Publisher = new UplinkPublisher(_uplink, Outbox, topics, settings.Publisher, time, loggers.CreateLogger<UplinkPublisher>());
         var status = new StatusReporter(_uplink, topics, Outbox, Publisher.GetStats, BusErrors,
-            new StatusReporterOptions { HeartbeatInterval = settings.Dcu.HeartbeatInterval, Version = Version, Quality = Quality.Snapshot }, time, loggers.CreateLogger<StatusReporter>());
+            new StatusReporterOptions
+            {
+                HeartbeatInterval = settings.Dcu.HeartbeatInterval, Version = Version, Quality = Quality.Snapshot,
+                Link = new UplinkLinkProbe(settings.Dcu.UplinkLink).Probe,
+                Signal = null, // no modem driver yet: the heartbeat reports the signal as null rather than a guess
+            }, time, loggers.CreateLogger<StatusReporter>());
 
         // Commands: results go straight to the link for now (not through the outbox); security events go to the outbox.
         _ledger = CommandLedger.Open(CommandLedgerPath, settings.Commands.LedgerCapacity, time, loggers.CreateLogger<CommandLedger>());
@@ -113,6 +123,8 @@ public sealed class DcuRuntime(
         var router = new InboundRouter(_uplink, loggers.CreateLogger<InboundRouter>())
             .Route(topics.CommandPrefix, Commands.HandleAsync, isPrefix: true);
 
+        // The run marker goes down once start-up has succeeded: a start that fails is no power cut at the next start.
+        await _watchers.StartAsync(cancellationToken);
         var stop = _stopping.Token;
         foreach (var (bus, worker) in workers) _loops.Add(Task.Run(() => RunBusAsync(bus, worker, stop), CancellationToken.None));
         _loops.Add(Task.Run(() => Quality.RunAsync(stop), CancellationToken.None));
@@ -126,6 +138,7 @@ public sealed class DcuRuntime(
             await router.RunAsync(stop);
         }, CancellationToken.None));
         _loops.Add(Task.Run(() => status.RunAsync(stop), CancellationToken.None));
+        foreach (var loop in _watchers.Loops(stop)) _loops.Add(Task.Run(loop, CancellationToken.None));
         if (mode == RunMode.Demo) _loops.Add(Task.Run(() => new DemoReporter(this, settings, time).RunAsync(stop), CancellationToken.None));
         _pipeline = [.. _loops];
         if (systemd is { IsEnabled: true } && SystemdWatchdog.PeriodFromEnvironment() is { } period)
@@ -144,6 +157,7 @@ public sealed class DcuRuntime(
         if (Commands is not null) await Commands.StopAsync(cancellationToken);
         if (Outbox is not null) await Outbox.FlushAsync(cancellationToken);
         if (_uplink is not null) await _uplink.StopAsync(cancellationToken);
+        _watchers?.StopCleanly();
         _log.LogInformation("DCU stopped; outbox holds {Depth} unsent items", Outbox?.GetStats() is { } s ? s.ReadingsDepth + s.EventsDepth : 0);
     }
 
@@ -229,6 +243,7 @@ public sealed class DcuRuntime(
         if (Outbox is not null) await Outbox.DisposeAsync();
         foreach (var bus in _buses) await bus.DisposeAsync();
         if (_broker is not null) await _broker.DisposeAsync();
+        _watchers?.Dispose();
         _stopping.Dispose();
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Dcu.Core.Abstractions;
 using Dcu.Core.Outbox;
 using Dcu.Core.Tests.Outbox;
 using Dcu.Core.Uplink;
@@ -77,5 +78,48 @@ public sealed class StatusReporterTests : IDisposable
         Assert.Equal(TimeSpan.FromSeconds(10), reporter.HeartbeatInterval);
         await cts.CancelAsync();
         await run;
+    }
+
+    private sealed class FixedSignal(LinkSignal? signal) : Dcu.Core.Abstractions.ILinkSignal
+    {
+        public LinkSignal? Read() => signal;
+    }
+
+    private static byte[] Status(StatusReporterOptions options, ReadingOutbox outbox) =>
+        new StatusReporter(new FakeUplink(), new Topics("d1"), outbox, options: options).BuildStatus();
+
+    [Fact]
+    public async Task Reports_link_type_interface_and_signal()
+    {
+        await using var outbox = new ReadingOutbox(new OutboxOptions { Path = _dir.File("l.db") });
+        var link = new StatusReporterLink("cellular", "wwan0");
+        var payload = Status(new StatusReporterOptions { Link = () => link, Signal = new FixedSignal(new LinkSignal(-71, 60)) }, outbox);
+        using (var doc = JsonDocument.Parse(payload))
+        {
+            var l = doc.RootElement.GetProperty("link");
+            Assert.Equal("cellular", l.GetProperty("type").GetString());
+            Assert.Equal("wwan0", l.GetProperty("interface").GetString());
+            Assert.Equal(-71, l.GetProperty("signalDbm").GetInt32());
+            Assert.Equal(60, l.GetProperty("signalQuality").GetInt32());
+            Assert.Equal(0, doc.RootElement.GetProperty("outbox").GetProperty("readings").GetInt32());
+        }
+
+        // No modem: the signal is null, not made up; a probe that fails reports "unknown" and keeps the heartbeat.
+        payload = Status(new StatusReporterOptions { Link = () => new StatusReporterLink("ethernet", "eth0"), Signal = new FixedSignal(null) }, outbox);
+        using (var doc = JsonDocument.Parse(payload))
+        {
+            var l = doc.RootElement.GetProperty("link");
+            Assert.Equal("ethernet", l.GetProperty("type").GetString());
+            Assert.Equal(JsonValueKind.Null, l.GetProperty("signalDbm").ValueKind);
+            Assert.Equal(JsonValueKind.Null, l.GetProperty("signalQuality").ValueKind);
+        }
+        payload = Status(new StatusReporterOptions { Link = () => throw new IOException("no /proc") }, outbox);
+        using (var doc = JsonDocument.Parse(payload))
+        {
+            Assert.Equal("unknown", doc.RootElement.GetProperty("link").GetProperty("type").GetString());
+            Assert.Equal(JsonValueKind.Null, doc.RootElement.GetProperty("link").GetProperty("interface").ValueKind);
+        }
+        using (var doc = JsonDocument.Parse(Status(new StatusReporterOptions(), outbox)))
+            Assert.False(doc.RootElement.TryGetProperty("link", out _));
     }
 }
