@@ -280,6 +280,7 @@ public sealed partial class ReadingOutbox
         {
             try { db.Rollback(); }
             catch (Exception) { /* the engine closed itself (IOException); the reopen discards the transaction */ }
+            LiteDbTransactions.AbandonAll(db); // this engine is discarded: its leftovers must not be finalized (LiteDB#2828)
             // Commit() threw, so the transaction is not confirmed: whatever of it reached the -log is cut off before reopening.
             _truncateLogTo = logBefore;
             Volatile.Write(ref _reopenNeeded, true);
