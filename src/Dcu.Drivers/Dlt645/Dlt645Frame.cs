@@ -26,6 +26,9 @@ public static class Dlt645Frame
     /// <summary>Largest L of a read reply (7.1.4: "L ≤ 200 for reads, ≤ 50 for writes").</summary>
     public const int MaxDataLength = 200;
 
+    /// <summary>Largest L of a write request (7.1.4).</summary>
+    public const int MaxWriteDataLength = 50;
+
     /// <summary>68 + address + 68 + C + L + CS + 16: bytes of a frame besides its data.</summary>
     public const int Overhead = 12;
 
@@ -120,6 +123,26 @@ public static class Dlt645Frame
         data[9] = 0x00;
         WriteDateTime(data[10..], validUntilMeterLocal);
         return Build(address, Dlt645Control.Request(Dlt645Function.Control), data, preambleLength);
+    }
+
+    /// <summary>
+    /// Write data (14H): DI0..DI3, PA P0 P1 P2 (password), C0..C3 (operator code, low byte first), then
+    /// the value bytes (plain; 33H is added here). The meter answers 94H with no data, or D4H + error byte.
+    /// </summary>
+    /// <remarks>
+    /// DL/T 645-2007 7.6: "L = 04H + 04H (password) + 04H (operator code) + m (data length)", L at most 50
+    /// for writes. Like 1CH, meters with an ESAM may insist on an encrypted variant for some DIs; the
+    /// clock (04000101/04000102) is writable in plain text with the 02/04-level password on most meters.
+    /// </remarks>
+    public static byte[] WriteData(Dlt645Address address, Dlt645DataId dataId, Dlt645Password password, uint operatorCode, ReadOnlySpan<byte> value, int preambleLength = 0)
+    {
+        if (value.Length > MaxWriteDataLength - 12) throw new ArgumentException($"A written value is at most {MaxWriteDataLength - 12} bytes.", nameof(value));
+        Span<byte> data = stackalloc byte[12 + value.Length];
+        BinaryPrimitives.WriteUInt32LittleEndian(data, (uint)dataId);
+        password.WriteTo(data[4..]);
+        BinaryPrimitives.WriteUInt32LittleEndian(data[8..], operatorCode);
+        value.CopyTo(data[12..]);
+        return Build(address, Dlt645Control.Request(Dlt645Function.WriteData), data, preambleLength);
     }
 
     /// <summary>ssmmhhDDMMYY (6 BCD bytes, seconds first) as in 08H and the 1CH deadline. Years 2000..2099.</summary>

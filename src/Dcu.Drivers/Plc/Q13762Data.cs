@@ -106,6 +106,33 @@ public static class Q13762Data
         return Try2009(data, out reply);
     }
 
+    // ---- AFN 05 F3 ----
+
+    /// <summary>
+    /// AFN 05 F3 "start broadcast" down: control word (the protocol of the frame: 02 = DL/T 645-2007),
+    /// frame length, frame (e.g. the 645 broadcast time 08H). Layout as in public concentrator
+    /// implementations of Q/GDW 1376.2 (ctrl, MsgLength, MsgContent); answered with AFN 00 F1/F2.
+    /// </summary>
+    public static byte[] BroadcastRequest(PlcProtocolType protocol, ReadOnlySpan<byte> frame)
+    {
+        if (frame.Length > 255) throw new ArgumentException("A broadcast frame is at most 255 bytes.", nameof(frame));
+        var data = new byte[2 + frame.Length];
+        data[0] = (byte)protocol;
+        data[1] = (byte)frame.Length;
+        frame.CopyTo(data.AsSpan(2));
+        return data;
+    }
+
+    public static bool TryParseBroadcastRequest(ReadOnlySpan<byte> data, out PlcProtocolType protocol, out byte[] frame)
+    {
+        protocol = default;
+        frame = [];
+        if (data.Length < 2 || data.Length < 2 + data[1]) return false;
+        protocol = (PlcProtocolType)data[0];
+        frame = data.Slice(2, data[1]).ToArray();
+        return true;
+    }
+
     // ---- AFN 03 ----
 
     public static byte[] ModuleInfo(PlcModuleInfo info)

@@ -48,6 +48,9 @@ public sealed class SimulatedPlcModule : SimulatedLink
 
     public long ForwardsDenied { get; private set; }
 
+    /// <summary>AFN 05 F3 broadcasts passed to the meters.</summary>
+    public long BroadcastsSent { get; private set; }
+
     public int MaxForwardsInFlight { get; private set; }
 
     public IReadOnlyList<PlcAddress> RouteTable
@@ -172,6 +175,9 @@ public sealed class SimulatedPlcModule : SimulatedLink
                 MainNodeAddress = PlcAddress.Read(data);
                 Confirm(request);
                 break;
+            case Q13762Afn.Control when fn == 3 && _options.SupportsBroadcast && Q13762Data.TryParseBroadcastRequest(data, out _, out var broadcast):
+                Broadcast(request, broadcast);
+                break;
             case Q13762Afn.RouteQuery when fn == 1:
                 lock (_gate) Answer(request, Q13762Data.SlaveCount(_routeTable.Count, _options.MaxSlaveNodes));
                 break;
@@ -274,6 +280,19 @@ public sealed class SimulatedPlcModule : SimulatedLink
         }
         catch (OperationCanceledException) { }
         catch (ObjectDisposedException) { }
+    }
+
+    /// <summary>AFN 05 F3: confirmed at once; every meter hears the frame (nobody answers a broadcast).</summary>
+    private void Broadcast(Q13762Message request, byte[] frame)
+    {
+        Func<ReadOnlyMemory<byte>, byte[]?>[] meters;
+        lock (_gate)
+        {
+            BroadcastsSent++;
+            meters = [.. _meters.Values];
+        }
+        Confirm(request);
+        foreach (var meter in meters) meter(frame);
     }
 
     private void Confirm(Q13762Message request) => Answer(request, Q13762Data.Confirm(), Q13762Afn.Confirm, Q13762Fn.F1);

@@ -32,6 +32,9 @@ public sealed record SimulatedPlcModuleOptions
 
     public int MaxSlaveNodes { get; init; } = 1024;
 
+    /// <summary>Carry out AFN 05 F3 (start broadcast); when false it is denied "unsupported" (0AH) like on modules without it.</summary>
+    public bool SupportsBroadcast { get; init; } = true;
+
     /// <summary>Slave-monitor timeout announced in AFN 03 F10.</summary>
     public TimeSpan SlaveMonitorTimeout { get; init; } = TimeSpan.FromSeconds(1);
 
