@@ -75,6 +75,12 @@ public sealed class SimulatedDlt645Meter
     /// <summary>1BH was accepted while open: the relay closes only when the customer presses the button (<see cref="PressButton"/>).</summary>
     public bool ClosePermitted { get; private set; }
 
+    /// <summary>
+    /// Largest clock change a broadcast time (08H) may make; larger ones are ignored, as meters do
+    /// (the standard lets a meter take a broadcast only within about 5 min). Null (default): any.
+    /// </summary>
+    public TimeSpan? MaxBroadcastCorrection { get; set; }
+
     /// <summary>Meter password refusals (wrong password in 1CH or 14H).</summary>
     public long PasswordRefusals { get; private set; }
 
@@ -289,7 +295,9 @@ public sealed class SimulatedDlt645Meter
 
     private void SetClock(byte[] data)
     {
-        if (Dlt645Frame.TryReadDateTime(data, out var time)) _clockOffset = time - LocalNow(_time.GetUtcNow());
+        if (!Dlt645Frame.TryReadDateTime(data, out var time)) return;
+        if (MaxBroadcastCorrection is { } max && (time - Clock).Duration() > max) return;
+        _clockOffset = time - LocalNow(_time.GetUtcNow());
     }
 
     private bool TryValue(Dlt645DataId id, out byte[] value)
