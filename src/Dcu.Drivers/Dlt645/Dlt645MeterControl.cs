@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using Dcu.Core.Abstractions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -58,7 +57,7 @@ public sealed class Dlt645MeterControl
         var password = _settings.RelayPassword ?? throw new InvalidOperationException($"Meter {address}: no relay password is configured");
         var command = action == RelayAction.Disconnect ? Dlt645RelayCommand.Trip : _settings.ConnectCommand;
         var deadline = MeterLocal(_time.GetUtcNow() + _settings.CommandValidity);
-        var data = RelayControlData(command, password, _settings.OperatorCode, deadline);
+        var data = Dlt645Frame.RelayControlData(command, password, _settings.OperatorCode, deadline);
         var reply = await _exchange.RequestAsync(address, Dlt645Function.Control, data, cancellationToken).ConfigureAwait(false);
         if (reply.IsAbnormal) throw Refused(address, Dlt645Function.Control, null, reply.ErrorWord, $"relay {command}");
         _logger.LogInformation("DL/T 645 meter {Address}: relay {Command} accepted", address, command);
@@ -91,36 +90,13 @@ public sealed class Dlt645MeterControl
         _logger.LogInformation("DL/T 645 meter {Address}: clock set to {Local:yyyy-MM-dd HH:mm:ss} meter local time", address, timeWritten);
     }
 
-    /// <summary>The 16 data bytes of 1CH: PA P0..P2, C0..C3, N1, N2 = 00, N3..N8 = deadline ssmmhhDDMMYY.</summary>
-    public static byte[] RelayControlData(Dlt645RelayCommand command, Dlt645Password password, uint operatorCode, DateTime validUntilMeterLocal)
-    {
-        var data = new byte[16];
-        password.WriteTo(data);
-        BinaryPrimitives.WriteUInt32LittleEndian(data.AsSpan(4), operatorCode);
-        data[8] = (byte)command;
-        data[9] = 0x00;
-        Dlt645Frame.WriteDateTime(data.AsSpan(10), validUntilMeterLocal);
-        return data;
-    }
-
-    /// <summary>The data bytes of 14H: DI, PA P0..P2, C0..C3, value.</summary>
-    public static byte[] WriteDataData(Dlt645DataId dataId, Dlt645Password password, uint operatorCode, ReadOnlySpan<byte> value)
-    {
-        var data = new byte[12 + value.Length];
-        BinaryPrimitives.WriteUInt32LittleEndian(data, (uint)dataId);
-        password.WriteTo(data.AsSpan(4));
-        BinaryPrimitives.WriteUInt32LittleEndian(data.AsSpan(8), operatorCode);
-        value.CopyTo(data.AsSpan(12));
-        return data;
-    }
-
     /// <summary>The 08H broadcast frame setting every meter to <paramref name="utc"/> in their local time.</summary>
     public static byte[] BroadcastTimeFrame(DateTimeOffset utc, TimeSpan meterUtcOffset, int preambleLength = 0) =>
         Dlt645Frame.BroadcastTime(DateTime.SpecifyKind(utc.UtcDateTime + meterUtcOffset, DateTimeKind.Unspecified), preambleLength);
 
     private async Task WriteAsync(Dlt645Address address, Dlt645DataId dataId, Dlt645Password password, byte[] value, CancellationToken cancellationToken)
     {
-        var reply = await _exchange.RequestAsync(address, Dlt645Function.WriteData, WriteDataData(dataId, password, _settings.OperatorCode, value), cancellationToken).ConfigureAwait(false);
+        var reply = await _exchange.RequestAsync(address, Dlt645Function.WriteData, Dlt645Frame.WriteDataData(dataId, password, _settings.OperatorCode, value), cancellationToken).ConfigureAwait(false);
         if (reply.IsAbnormal) throw Refused(address, Dlt645Function.WriteData, dataId, reply.ErrorWord, $"write {(uint)dataId:X8}");
     }
 

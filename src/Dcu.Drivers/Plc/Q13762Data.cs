@@ -13,6 +13,13 @@ public static class Q13762Data
     /// <summary>AFN 00 F1 confirm data sent by the concentrator: all channels idle (FF FF FF FF), wait time 0.</summary>
     public static byte[] Confirm() => [0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x00];
 
+    /// <summary>AFN 00 F1 confirm data with a wait time (bytes 4..5, seconds, low byte first), as a module answers a broadcast that takes time.</summary>
+    public static byte[] Confirm(ushort waitSeconds) => [0xFF, 0xFF, 0xFF, 0xFF, (byte)waitSeconds, (byte)(waitSeconds >> 8)];
+
+    /// <summary>The wait time of an AFN 00 F1 confirm (how long the module needs to carry the command out); zero when absent.</summary>
+    public static TimeSpan ConfirmWaitTime(ReadOnlySpan<byte> data) =>
+        data.Length >= 6 ? TimeSpan.FromSeconds(BinaryPrimitives.ReadUInt16LittleEndian(data[4..])) : TimeSpan.Zero;
+
     public static byte[] Deny(Q13762DenyCode code) => [(byte)code];
 
     public static Q13762DenyCode ParseDeny(ReadOnlySpan<byte> data) => data.IsEmpty ? Q13762DenyCode.FormatError : (Q13762DenyCode)data[0];

@@ -291,8 +291,25 @@ public sealed class SimulatedPlcModule : SimulatedLink
             BroadcastsSent++;
             meters = [.. _meters.Values];
         }
-        Confirm(request);
-        foreach (var meter in meters) meter(frame);
+        var wait = (ushort)Math.Ceiling(_options.BroadcastDuration.TotalSeconds);
+        Answer(request, Q13762Data.Confirm(wait), Q13762Afn.Confirm, Q13762Fn.F1);
+        if (wait == 0)
+        {
+            foreach (var meter in meters) meter(frame);
+            return;
+        }
+        _ = DeliverBroadcastAsync(meters, frame, _options.BroadcastDuration);
+    }
+
+    private async Task DeliverBroadcastAsync(Func<ReadOnlyMemory<byte>, byte[]?>[] meters, byte[] frame, TimeSpan after)
+    {
+        try
+        {
+            await DelayAsync(after);
+            foreach (var meter in meters) meter(frame);
+        }
+        catch (OperationCanceledException) { }
+        catch (ObjectDisposedException) { }
     }
 
     private void Confirm(Q13762Message request) => Answer(request, Q13762Data.Confirm(), Q13762Afn.Confirm, Q13762Fn.F1);

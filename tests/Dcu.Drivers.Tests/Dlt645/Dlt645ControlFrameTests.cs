@@ -44,7 +44,7 @@ public class Dlt645ControlFrameTests
     public void Control_requests_are_the_hand_built_bytes()
     {
         Assert.Equal(H(Trip), Hex.Of(Dlt645Frame.RelayControl(Address, Dlt645RelayCommand.Trip, Password, 0x11223344, At)));
-        Assert.Equal(H(CloseDirect), Hex.Of(Dlt645Frame.Build(Address, 0x1C, Dlt645MeterControl.RelayControlData(Dlt645RelayCommand.CloseDirect, Password, 0x11223344, At))));
+        Assert.Equal(H(CloseDirect), Hex.Of(Dlt645Frame.Build(Address, 0x1C, Dlt645Frame.RelayControlData(Dlt645RelayCommand.CloseDirect, Password, 0x11223344, At))));
     }
 
     [Fact]
@@ -54,7 +54,7 @@ public class Dlt645ControlFrameTests
         var date = new byte[4];
         Dlt645Values.EncodeDate(date, At);
         Assert.Equal(H(WriteDate), Hex.Of(Dlt645Frame.WriteData(Address, Dlt645DataId.Date, Password, 0x11223344, date)));
-        Assert.Equal(H(WriteDate), Hex.Of(Dlt645Frame.Build(Address, 0x14, Dlt645MeterControl.WriteDataData(Dlt645DataId.Date, Password, 0x11223344, date))));
+        Assert.Equal(H(WriteDate), Hex.Of(Dlt645Frame.Build(Address, 0x14, Dlt645Frame.WriteDataData(Dlt645DataId.Date, Password, 0x11223344, date))));
     }
 
     [Fact]

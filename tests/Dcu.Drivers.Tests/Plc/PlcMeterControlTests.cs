@@ -20,9 +20,10 @@ public sealed class PlcMeterControlTests : IAsyncDisposable
         if (_site is not null) await _site.DisposeAsync();
     }
 
-    private async Task<(PlcSite Site, PlcMeterReader Reader)> StartAsync(bool broadcast = true, Dlt645Password? password = null)
+    private async Task<(PlcSite Site, PlcMeterReader Reader)> StartAsync(bool broadcast = true, Dlt645Password? password = null, TimeSpan broadcastDuration = default)
     {
-        _site = await PlcSite.StartAsync(2, new SimulatedPlcModuleOptions { SupportsBroadcast = broadcast }, PlcSite.ModuleOptions(scale: 0.02, maxConcurrent: 1));
+        _site = await PlcSite.StartAsync(2, new SimulatedPlcModuleOptions { SupportsBroadcast = broadcast, BroadcastDuration = broadcastDuration },
+            PlcSite.ModuleOptions(scale: 0.02, maxConcurrent: 1));
         var protocol = new Dlt645PlcProtocol
         {
             MeterUtcOffset = Beijing,
@@ -74,6 +75,26 @@ public sealed class PlcMeterControlTests : IAsyncDisposable
         Assert.True(await reader.BroadcastTimeAsync(DateTimeOffset.UtcNow, CancellationToken.None));
         Assert.Equal(1, site.Sim.BroadcastsSent);
         Assert.All(site.Meters.Values, m => Assert.InRange(Math.Abs(m.ClockOffset.TotalSeconds), 0, 2));
+    }
+
+    [Fact]
+    public async Task A_broadcast_returns_after_the_wait_time_the_module_announced()
+    {
+        var (site, reader) = await StartAsync(broadcastDuration: TimeSpan.FromMilliseconds(600));
+        var meter = site.Meters[PlcSite.Address(0)];
+        lock (meter) meter.ClockOffset = TimeSpan.FromMinutes(2);
+        var started = DateTimeOffset.UtcNow;
+        Assert.True(await reader.BroadcastTimeAsync(DateTimeOffset.UtcNow, CancellationToken.None));
+        Assert.True(DateTimeOffset.UtcNow - started >= TimeSpan.FromMilliseconds(900), "the confirm announced 1 s (whole seconds)");
+        lock (meter) Assert.InRange(Math.Abs(meter.ClockOffset.TotalSeconds), 0, 2); // heard before the call returned
+    }
+
+    [Fact]
+    public void The_confirm_wait_time_is_read_from_bytes_4_and_5()
+    {
+        Assert.Equal(TimeSpan.FromSeconds(0x0102), Q13762Data.ConfirmWaitTime(Q13762Data.Confirm(0x0102)));
+        Assert.Equal([0xFF, 0xFF, 0xFF, 0xFF, 0x02, 0x01], Q13762Data.Confirm(0x0102));
+        Assert.Equal(TimeSpan.Zero, Q13762Data.ConfirmWaitTime([0xFF, 0xFF]));
     }
 
     [Fact]
