@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using Dcu.Core.Collection;
+using Dcu.Core.Commands.Handlers;
 using Dcu.Core.Outbox;
 using Dcu.Core.Uplink;
 using Dcu.Drivers.Mqtt;
@@ -27,6 +28,12 @@ public sealed class DcuSettings
 
     public MqttUplinkOptions Mqtt { get; init; } = new();
 
+    /// <summary>Limits of the relay commands (section "Relay").</summary>
+    public RelayCommandOptions Relay { get; init; } = new();
+
+    /// <summary>Bands of "time.sync" (section "TimeSync").</summary>
+    public TimeSyncOptions TimeSync { get; init; } = new();
+
     /// <summary>True when no broker was configured: in demo mode an embedded broker is started.</summary>
     public bool MqttConfigured { get; init; }
 
@@ -35,7 +42,7 @@ public sealed class DcuSettings
     {
         static void Strict(BinderOptions o) => o.ErrorOnUnknownConfiguration = true;
 
-        var known = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "Dcu", "Buses", "Meters", "Collection", "Outbox", "Publisher", "Mqtt", "Logging" };
+        var known = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "Dcu", "Buses", "Meters", "Collection", "Outbox", "Publisher", "Mqtt", "Logging", RelayCommandOptions.SectionName, TimeSyncOptions.SectionName };
         foreach (var section in configuration.GetChildren())
             if (!known.Contains(section.Key))
                 throw new InvalidOperationException($"'{section.Key}' is not a configuration section of the DCU (known: {string.Join(", ", known)})");
@@ -75,6 +82,8 @@ public sealed class DcuSettings
             Outbox = Section("Outbox", s => s.Get<OutboxOptions>(Strict)),
             Publisher = Section("Publisher", s => s.Get<UplinkPublisherOptions>(Strict)),
             Mqtt = Section("Mqtt", s => s.Get<MqttUplinkOptions>(Strict)),
+            Relay = Section(RelayCommandOptions.SectionName, s => s.Get<RelayCommandOptions>(Strict)),
+            TimeSync = Section(TimeSyncOptions.SectionName, s => s.Get<TimeSyncOptions>(Strict)),
             MqttConfigured = configuration["Mqtt:Host"] is not null,
         };
     }

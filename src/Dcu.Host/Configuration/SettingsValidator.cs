@@ -63,6 +63,8 @@ public static class SettingsValidator
         if (s.Publisher.BatchSize is < 1 or > 10_000) problems.Add($"Publisher:BatchSize must be 1..10000 (got {s.Publisher.BatchSize})");
         if (s.Publisher.MaxInFlight is < 1 or > 1000) problems.Add($"Publisher:MaxInFlight must be 1..1000 (got {s.Publisher.MaxInFlight})");
         problems.AddRange(s.Mqtt.Validate());
+        problems.AddRange(s.Relay.Validate());
+        problems.AddRange(s.TimeSync.Validate());
         return problems;
     }
 

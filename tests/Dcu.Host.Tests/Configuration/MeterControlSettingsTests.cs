@@ -76,4 +76,16 @@ public sealed class MeterControlSettingsTests
     [Fact]
     public void Control_keys_on_a_modbus_bus_are_named() =>
         Assert.StartsWith("Buses:0:", Assert.Single(Validate(Site("ModbusRtu", ("Buses:0:RelayPassword", "02000000"))).Problems), StringComparison.Ordinal);
+
+    [Fact]
+    public void Time_sync_bands_and_relay_limits_bind_and_are_validated_by_key()
+    {
+        var (settings, problems) = Validate(Site("Dlt645", ("TimeSync:IgnoreBelow", "00:02:00"), ("TimeSync:CorrectBelow", "00:30:00"), ("Relay:MaxMeters", "20")));
+        Assert.Empty(problems);
+        Assert.Equal(TimeSpan.FromMinutes(2), settings.TimeSync.IgnoreBelow);
+        Assert.Equal(TimeSpan.FromMinutes(30), settings.TimeSync.CorrectBelow);
+        Assert.Equal(20, settings.Relay.MaxMeters);
+        Assert.StartsWith("TimeSync:CorrectBelow", Assert.Single(Validate(Site("Dlt645", ("TimeSync:CorrectBelow", "00:01:00"))).Problems), StringComparison.Ordinal);
+        Assert.Contains("TimeSync:Ignore", Assert.Throws<InvalidOperationException>(() => Validate(Site("Dlt645", ("TimeSync:Ignore", "00:01:00")))).Message, StringComparison.Ordinal);
+    }
 }
