@@ -16,7 +16,7 @@ namespace Dcu.Drivers.Dlt645;
 /// abnormal reply is the meter's final word and becomes a <see cref="Dlt645MeterException"/>.
 /// </summary>
 /// <remarks>The link is opened and owned by the caller (the bus worker); the client never opens or disposes it.</remarks>
-public sealed class Dlt645Client
+public sealed class Dlt645Client : IDlt645Exchange
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly byte[] _buffer = new byte[2 * (Dlt645Frame.MaxPreambleLength + Dlt645Frame.Overhead + 255)];
@@ -183,6 +183,28 @@ public sealed class Dlt645Client
             }
 
             return new Dlt645ControlResult(reply.Address, command, !reply.IsAbnormal, reply.ErrorWord);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Any unicast request (e.g. write data 14H, control 1CH) with plain <paramref name="data"/>; returns
+    /// the matched reply, an abnormal one included (not thrown). Retried like a read after a timeout or
+    /// a bad frame: the commands this carries are idempotent (setting the same value again).
+    /// </summary>
+    public async Task<Dlt645Reply> RequestAsync(Dlt645Address address, Dlt645Function function, byte[] data, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        RequireAddressable(address);
+        if (address.HasWildcard) throw new ArgumentException("This request needs the meter's full address.", nameof(address));
+        var frame = Dlt645Frame.Build(address, Dlt645Control.Request(function), data, Options.PreambleLength);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await ExchangeAsync(new Dlt645Request(address, function), frame, cancellationToken).ConfigureAwait(false);
         }
         finally
         {

@@ -43,4 +43,20 @@ public static class Dlt645ErrorWordExtensions
         : (word & Dlt645ErrorWord.TooManyTariffs) != 0 ? "dlt645_too_many_tariffs"
         : (word & Dlt645ErrorWord.Other) != 0 ? "dlt645_other"
         : "dlt645_error";
+
+    /// <summary>Human-readable meaning of every flag set, for results and logs: "password wrong or not authorised".</summary>
+    public static string Describe(this Dlt645ErrorWord word)
+    {
+        if (word == Dlt645ErrorWord.None) return "error reply without a reason";
+        var parts = new List<string>();
+        if ((word & Dlt645ErrorWord.Unauthorized) != 0) parts.Add("password wrong or not authorised");
+        if ((word & Dlt645ErrorWord.NoRequestedData) != 0) parts.Add("no such data");
+        if ((word & Dlt645ErrorWord.BaudRateUnchangeable) != 0) parts.Add("baud rate cannot change");
+        if ((word & Dlt645ErrorWord.TooManyYearZones) != 0) parts.Add("too many year zones");
+        if ((word & Dlt645ErrorWord.TooManyDayPeriods) != 0) parts.Add("too many day periods");
+        if ((word & Dlt645ErrorWord.TooManyTariffs) != 0) parts.Add("too many tariffs");
+        if ((word & Dlt645ErrorWord.Other) != 0) parts.Add("other error (e.g. command not allowed in this state, deadline passed, ESAM required)");
+        if (((byte)word & 0x80) != 0) parts.Add("reserved bit 7");
+        return string.Join("; ", parts);
+    }
 }

@@ -26,6 +26,9 @@ public static class Dlt645Frame
     /// <summary>Largest L of a read reply (7.1.4: "L ≤ 200 for reads, ≤ 50 for writes").</summary>
     public const int MaxDataLength = 200;
 
+    /// <summary>Largest L of a write request (7.1.4).</summary>
+    public const int MaxWriteDataLength = 50;
+
     /// <summary>68 + address + 68 + C + L + CS + 16: bytes of a frame besides its data.</summary>
     public const int Overhead = 12;
 
@@ -111,15 +114,43 @@ public static class Dlt645Frame
     /// block encrypted (ciphertext instead of the 8 plain N bytes, after identity authentication);
     /// plaintext control works only with meters without ESAM or in factory mode.
     /// </remarks>
-    public static byte[] RelayControl(Dlt645Address address, Dlt645RelayCommand command, Dlt645Password password, uint operatorCode, DateTime validUntilMeterLocal, int preambleLength = 0)
+    public static byte[] RelayControl(Dlt645Address address, Dlt645RelayCommand command, Dlt645Password password, uint operatorCode, DateTime validUntilMeterLocal, int preambleLength = 0) =>
+        Build(address, Dlt645Control.Request(Dlt645Function.Control), RelayControlData(command, password, operatorCode, validUntilMeterLocal), preambleLength);
+
+    /// <summary>The 16 plain data bytes of 1CH: PA P0..P2, C0..C3, N1, N2 = 00, N3..N8 = deadline ssmmhhDDMMYY.</summary>
+    public static byte[] RelayControlData(Dlt645RelayCommand command, Dlt645Password password, uint operatorCode, DateTime validUntilMeterLocal)
     {
-        Span<byte> data = stackalloc byte[16];
+        var data = new byte[16];
         password.WriteTo(data);
-        BinaryPrimitives.WriteUInt32LittleEndian(data[4..], operatorCode);
+        BinaryPrimitives.WriteUInt32LittleEndian(data.AsSpan(4), operatorCode);
         data[8] = (byte)command;
         data[9] = 0x00;
-        WriteDateTime(data[10..], validUntilMeterLocal);
-        return Build(address, Dlt645Control.Request(Dlt645Function.Control), data, preambleLength);
+        WriteDateTime(data.AsSpan(10), validUntilMeterLocal);
+        return data;
+    }
+
+    /// <summary>
+    /// Write data (14H): DI0..DI3, PA P0 P1 P2 (password), C0..C3 (operator code, low byte first), then
+    /// the value bytes (plain; 33H is added here). The meter answers 94H with no data, or D4H + error byte.
+    /// </summary>
+    /// <remarks>
+    /// DL/T 645-2007 7.6: "L = 04H + 04H (password) + 04H (operator code) + m (data length)", L at most 50
+    /// for writes. Like 1CH, meters with an ESAM may insist on an encrypted variant for some DIs; the
+    /// clock (04000101/04000102) is writable in plain text with the 02/04-level password on most meters.
+    /// </remarks>
+    public static byte[] WriteData(Dlt645Address address, Dlt645DataId dataId, Dlt645Password password, uint operatorCode, ReadOnlySpan<byte> value, int preambleLength = 0) =>
+        Build(address, Dlt645Control.Request(Dlt645Function.WriteData), WriteDataData(dataId, password, operatorCode, value), preambleLength);
+
+    /// <summary>The plain data bytes of 14H: DI0..DI3, PA P0..P2, C0..C3, value. At most <see cref="MaxWriteDataLength"/>.</summary>
+    public static byte[] WriteDataData(Dlt645DataId dataId, Dlt645Password password, uint operatorCode, ReadOnlySpan<byte> value)
+    {
+        if (value.Length > MaxWriteDataLength - 12) throw new ArgumentException($"A written value is at most {MaxWriteDataLength - 12} bytes.", nameof(value));
+        var data = new byte[12 + value.Length];
+        BinaryPrimitives.WriteUInt32LittleEndian(data, (uint)dataId);
+        password.WriteTo(data.AsSpan(4));
+        BinaryPrimitives.WriteUInt32LittleEndian(data.AsSpan(8), operatorCode);
+        value.CopyTo(data.AsSpan(12));
+        return data;
     }
 
     /// <summary>ssmmhhDDMMYY (6 BCD bytes, seconds first) as in 08H and the 1CH deadline. Years 2000..2099.</summary>

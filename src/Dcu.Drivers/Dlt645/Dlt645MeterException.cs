@@ -6,7 +6,7 @@ namespace Dcu.Drivers.Dlt645;
 public sealed class Dlt645MeterException : MeterProtocolException
 {
     public Dlt645MeterException(Dlt645Address address, Dlt645Function function, Dlt645DataId? dataId, Dlt645ErrorWord errorWord)
-        : base(errorWord.ToReason(), $"Meter {address} answered {function}{(dataId is { } di ? $" {(uint)di:X8}" : "")} with error word {(byte)errorWord:X2} ({errorWord})")
+        : base(errorWord.ToReason(), $"Meter {address} answered {function}{(dataId is { } di ? $" {(uint)di:X8}" : "")} with error word {(byte)errorWord:X2}: {errorWord.Describe()}")
     {
         Address = address;
         Function = function;

@@ -24,8 +24,11 @@ namespace Dcu.Drivers.Dlt645;
 /// from meter local time with <see cref="MeterUtcOffset"/>, is exactly the interval counts: a
 /// freeze at another instant is never passed off as the interval's value. Only forward/reverse
 /// active energy (1.0.1.8.0..4, 1.0.2.8.0..4) is frozen; other quantities are not returned.</para>
+/// <para>Control (<see cref="IMeterControl"/>, through <see cref="Dlt645MeterControl"/>): relay by 1CH with
+/// the <see cref="Control"/> passwords and read-back from status word 3; clock read (04000101/02) and
+/// written (14H) in meter local time via <see cref="MeterUtcOffset"/>; broadcast time 08H for the bus.</para>
 /// </remarks>
-public sealed class Dlt645MeterReader : IMeterReader, IMissedIntervalReader
+public sealed class Dlt645MeterReader : IMeterReader, IMissedIntervalReader, IMeterControl
 {
     /// <summary>Reason of the <see cref="MeterProtocolException"/> when the meter holds no freeze for the interval (or none of the quantities).</summary>
     public const string NoPastDataReason = Dlt645FrozenCatchUp.NoPastDataReason;
@@ -85,6 +88,44 @@ public sealed class Dlt645MeterReader : IMeterReader, IMissedIntervalReader
             field = value;
         }
     } = 7;
+
+    /// <summary>Passwords, operator code and close command for relay and clock control (default: none, so no relay switching).</summary>
+    public Dlt645ControlSettings Control { get; init; } = new();
+
+    public bool SupportsRelay(Meter meter)
+    {
+        AddressOf(meter);
+        return Control.RelayPassword is not null;
+    }
+
+    public Task<RelayState> ReadRelayAsync(Meter meter, CancellationToken cancellationToken) =>
+        MeterControl().ReadRelayAsync(AddressOf(meter), cancellationToken);
+
+    public Task SetRelayAsync(Meter meter, RelayAction action, CancellationToken cancellationToken) =>
+        MeterControl().SetRelayAsync(AddressOf(meter), action, cancellationToken);
+
+    /// <summary>Every DL/T 645 meter has a clock; setting it needs a password (<see cref="Dlt645ControlSettings.EffectiveClockPassword"/>).</summary>
+    public bool SupportsClock(Meter meter)
+    {
+        AddressOf(meter);
+        return true;
+    }
+
+    public Task<DateTimeOffset> ReadClockAsync(Meter meter, CancellationToken cancellationToken) =>
+        MeterControl().ReadClockAsync(AddressOf(meter), cancellationToken);
+
+    public Task SetClockAsync(Meter meter, DateTimeOffset utc, CancellationToken cancellationToken) =>
+        MeterControl().SetClockAsync(AddressOf(meter), utc, cancellationToken);
+
+    /// <summary>08H to 999999999999 with the meters' local time (<see cref="MeterUtcOffset"/>); always sent, so true.</summary>
+    public async Task<bool> BroadcastTimeAsync(DateTimeOffset utc, CancellationToken cancellationToken)
+    {
+        await _client.BroadcastTimeAsync(utc.ToOffset(MeterUtcOffset), cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    private Dlt645MeterControl MeterControl() =>
+        new(_client, Control, MeterUtcOffset, TimeProvider ?? _client.Options.TimeProvider, _logger);
 
     /// <summary>Always true: DL/T 645-2007 meters keep daily frozen energy.</summary>
     public bool CanReadPastIntervals(Meter meter) => true;

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Globalization;
 using Dcu.Core.Abstractions;
 using Dcu.Core.Model;
@@ -18,8 +19,11 @@ namespace Dcu.Drivers.Modbus;
 /// other errors propagate as they are (the bus worker counts and retries).</para>
 /// <para>A float register holding NaN or infinity (Eastron meters do this for quantities they do not
 /// measure) is left out of the result rather than reported as a value.</para>
+/// <para>Control (<see cref="IMeterControl"/>): a relay where the profile describes one
+/// (<see cref="MeterProfile.Relay"/>: a register written to switch, a register read back); no Modbus
+/// profile has a clock here and Modbus has no broadcast time, so those report unsupported / false.</para>
 /// </remarks>
-public sealed class ModbusMeterReader : IMeterReader
+public sealed class ModbusMeterReader : IMeterReader, IMeterControl
 {
     /// <summary>The reason token a master puts on an exception-02 reply.</summary>
     public const string IllegalDataAddressReason = "exception_02";
@@ -84,6 +88,42 @@ public sealed class ModbusMeterReader : IMeterReader
         }
         return result;
     }
+
+    public bool SupportsRelay(Meter meter) => ProfileOf(meter).Relay is not null;
+
+    public async Task<RelayState> ReadRelayAsync(Meter meter, CancellationToken cancellationToken)
+    {
+        var relay = RelayOf(meter);
+        var unit = UnitIdOf(meter);
+        var bytes = await _master.ReadRegistersAsync(unit, relay.StateFunction, relay.StateAddress, 1, cancellationToken).ConfigureAwait(false);
+        if (bytes.Length != 2)
+            throw new MeterProtocolException("wrong_length", $"unit {unit}: relay state {relay.StateFunction} 0x{relay.StateAddress:X4} returned {bytes.Length} bytes, expected 2");
+        return relay.StateOf(BinaryPrimitives.ReadUInt16BigEndian(bytes));
+    }
+
+    public Task SetRelayAsync(Meter meter, RelayAction action, CancellationToken cancellationToken)
+    {
+        var relay = RelayOf(meter);
+        var unit = UnitIdOf(meter);
+        var value = action == RelayAction.Disconnect ? relay.DisconnectValue : relay.ConnectValue;
+        return relay.WriteFunction == ModbusFunction.WriteMultipleRegisters
+            ? _master.WriteMultipleRegistersAsync(unit, relay.WriteAddress, new[] { value }, cancellationToken)
+            : _master.WriteSingleRegisterAsync(unit, relay.WriteAddress, value, cancellationToken);
+    }
+
+    public bool SupportsClock(Meter meter) => false;
+
+    public Task<DateTimeOffset> ReadClockAsync(Meter meter, CancellationToken cancellationToken) =>
+        throw new NotSupportedException($"Meter '{meter?.Id}': Modbus profiles describe no clock");
+
+    public Task SetClockAsync(Meter meter, DateTimeOffset utc, CancellationToken cancellationToken) =>
+        throw new NotSupportedException($"Meter '{meter?.Id}': Modbus profiles describe no clock");
+
+    /// <summary>Modbus has no broadcast time: false, nothing sent.</summary>
+    public Task<bool> BroadcastTimeAsync(DateTimeOffset utc, CancellationToken cancellationToken) => Task.FromResult(false);
+
+    private RelayMap RelayOf(Meter meter) =>
+        ProfileOf(meter).Relay ?? throw new NotSupportedException($"Meter '{meter.Id}': profile '{meter.Profile}' describes no relay");
 
     private async Task ReadRequestAsync(byte unit, ReadRequest request, Dictionary<ObisCode, MeterValue> values, CancellationToken cancellationToken)
     {

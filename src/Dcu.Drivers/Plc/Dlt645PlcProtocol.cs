@@ -10,8 +10,69 @@ namespace Dcu.Drivers.Plc;
 /// Missed intervals are read back from the meters' daily frozen data with the same walk as on
 /// RS485 (<see cref="Dlt645FrozenCatchUp"/>, configured by <see cref="CatchUp"/>), each DI relayed.
 /// </summary>
-public sealed class Dlt645PlcProtocol : IPlcMeterProtocol, IPlcPastIntervalProtocol
+public sealed class Dlt645PlcProtocol : IPlcMeterProtocol, IPlcPastIntervalProtocol, IPlcMeterControlProtocol
 {
+    /// <summary>Passwords and close command for relay (1CH) and clock (14H) control relayed to the meters (default: none, so no relay switching).</summary>
+    public Dlt645ControlSettings Control { get; init; } = new();
+
+    /// <summary>The meters' clock offset from UTC, for reading and setting their clocks (meter local time). Default 0.</summary>
+    public TimeSpan MeterUtcOffset
+    {
+        get;
+        init
+        {
+            Dlt645FrozenCatchUp.ValidateOffset(value, nameof(MeterUtcOffset));
+            field = value;
+        }
+    }
+
+    /// <summary>UTC now, for the 1CH deadline and the clock write.</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    public bool SupportsRelay(Meter meter) => Control.RelayPassword is not null;
+
+    public bool SupportsClock(Meter meter) => true;
+
+    public Task<RelayState> ReadRelayAsync(Meter meter, Func<byte[], CancellationToken, Task<byte[]>> relay, CancellationToken cancellationToken) =>
+        MeterControl(relay).ReadRelayAsync(AddressOf(meter), cancellationToken);
+
+    public Task SetRelayAsync(Meter meter, RelayAction action, Func<byte[], CancellationToken, Task<byte[]>> relay, CancellationToken cancellationToken) =>
+        MeterControl(relay).SetRelayAsync(AddressOf(meter), action, cancellationToken);
+
+    public Task<DateTimeOffset> ReadClockAsync(Meter meter, Func<byte[], CancellationToken, Task<byte[]>> relay, CancellationToken cancellationToken) =>
+        MeterControl(relay).ReadClockAsync(AddressOf(meter), cancellationToken);
+
+    public Task SetClockAsync(Meter meter, DateTimeOffset utc, Func<byte[], CancellationToken, Task<byte[]>> relay, CancellationToken cancellationToken) =>
+        MeterControl(relay).SetClockAsync(AddressOf(meter), utc, cancellationToken);
+
+    /// <summary>The 08H broadcast time (no FE preamble: the module adds what the power line needs).</summary>
+    public byte[]? BuildBroadcastTime(DateTimeOffset utc) => Dlt645MeterControl.BroadcastTimeFrame(utc, MeterUtcOffset);
+
+    private Dlt645MeterControl MeterControl(Func<byte[], CancellationToken, Task<byte[]>> relay) =>
+        new(new RelayedExchange(relay), Control, MeterUtcOffset, TimeProvider);
+
+    private static Dlt645Address AddressOf(Meter meter)
+    {
+        ArgumentNullException.ThrowIfNull(meter);
+        return Dlt645Address.Parse(meter.Address);
+    }
+
+    /// <summary>DL/T 645 requests relayed through the module: frames built without preamble, replies checked like on RS485.</summary>
+    private sealed class RelayedExchange(Func<byte[], CancellationToken, Task<byte[]>> relay) : IDlt645Exchange
+    {
+        public async Task<byte[]> ReadAsync(Dlt645Address address, Dlt645DataId dataId, CancellationToken cancellationToken) =>
+            DecodeData(await relay(Dlt645Frame.ReadData(address, dataId), cancellationToken).ConfigureAwait(false), address.ToString(), dataId);
+
+        public async Task<Dlt645Reply> RequestAsync(Dlt645Address address, Dlt645Function function, byte[] data, CancellationToken cancellationToken)
+        {
+            var reply = await relay(Dlt645Frame.Build(address, Dlt645Control.Request(function), data), cancellationToken).ConfigureAwait(false);
+            var status = Dlt645Frame.TryParseReply(reply, new Dlt645Request(address, function), out var parsed, out _, out var error);
+            if (status == Dlt645FrameStatus.Complete) return parsed!;
+            var reason = FailureReason(error);
+            throw new MeterProtocolException(reason, $"DL/T 645 meter {address} {function}: reply refused ({reason}, {reply.Length} bytes)");
+        }
+    }
+
     /// <summary>
     /// Catch-up of missed intervals from daily frozen data (meter UTC offset, freezes walked, clock
     /// check). Null (default): off, <see cref="CanReadPastIntervals"/> is false, because a wrong

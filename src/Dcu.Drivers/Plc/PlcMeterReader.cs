@@ -17,8 +17,11 @@ namespace Dcu.Drivers.Plc;
 /// <para>Catch-up (<see cref="IMissedIntervalReader"/>): available when the protocol implements
 /// <see cref="IPlcPastIntervalProtocol"/> (DL/T 645: daily frozen data); every relayed request is
 /// counted like a live read.</para>
+/// <para>Control (<see cref="IMeterControl"/>): relay and clock when the protocol implements
+/// <see cref="IPlcMeterControlProtocol"/> (DL/T 645: the same 1CH/14H frames as on RS485, relayed);
+/// broadcast time through the module's AFN 05 F3, false when the module refuses it.</para>
 /// </remarks>
-public sealed class PlcMeterReader : IMeterReader, IMissedIntervalReader
+public sealed class PlcMeterReader : IMeterReader, IMissedIntervalReader, IMeterControl
 {
     public const string NoDataReason = "no_data";
 
@@ -124,6 +127,56 @@ public sealed class PlcMeterReader : IMeterReader, IMissedIntervalReader
             throw;
         }
     }
+
+    public bool SupportsRelay(Meter meter) => _protocol is IPlcMeterControlProtocol control && control.SupportsRelay(Check(meter));
+
+    public bool SupportsClock(Meter meter) => _protocol is IPlcMeterControlProtocol control && control.SupportsClock(Check(meter));
+
+    public Task<RelayState> ReadRelayAsync(Meter meter, CancellationToken cancellationToken) =>
+        ControlOf(meter).ReadRelayAsync(meter, Relay(meter), cancellationToken);
+
+    public Task SetRelayAsync(Meter meter, RelayAction action, CancellationToken cancellationToken) =>
+        ControlOf(meter).SetRelayAsync(meter, action, Relay(meter), cancellationToken);
+
+    public Task<DateTimeOffset> ReadClockAsync(Meter meter, CancellationToken cancellationToken) =>
+        ControlOf(meter).ReadClockAsync(meter, Relay(meter), cancellationToken);
+
+    public Task SetClockAsync(Meter meter, DateTimeOffset utc, CancellationToken cancellationToken) =>
+        ControlOf(meter).SetClockAsync(meter, utc, Relay(meter), cancellationToken);
+
+    /// <summary>The protocol's broadcast time frame through AFN 05 F3; false (nothing sent) when the protocol has none or the module refuses broadcasts.</summary>
+    public async Task<bool> BroadcastTimeAsync(DateTimeOffset utc, CancellationToken cancellationToken)
+    {
+        if (_protocol is not IPlcMeterControlProtocol control || control.BuildBroadcastTime(utc) is not { } frame) return false;
+        return await _module.BroadcastAsync(_protocol.ProtocolType, frame, cancellationToken).ConfigureAwait(false);
+    }
+
+    private IPlcMeterControlProtocol ControlOf(Meter meter)
+    {
+        Check(meter);
+        return _protocol as IPlcMeterControlProtocol
+            ?? throw new NotSupportedException($"PLC protocol {_protocol.ProtocolType} has no relay or clock control (meter {meter.Id})");
+    }
+
+    /// <summary>One relayed request, counted like a read.</summary>
+    private Func<byte[], CancellationToken, Task<byte[]>> Relay(Meter meter) => async (request, ct) =>
+    {
+        Counters.AddRequest();
+        try
+        {
+            return await _module.ForwardAsync(meter.Address, _protocol.ProtocolType, request, null, ct).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            Counters.AddTimeout();
+            throw;
+        }
+        catch (MeterProtocolException ex)
+        {
+            Counters.AddFailure(ex.Reason);
+            throw;
+        }
+    };
 
     private static Meter Check(Meter meter)
     {

@@ -13,6 +13,13 @@ public static class Q13762Data
     /// <summary>AFN 00 F1 confirm data sent by the concentrator: all channels idle (FF FF FF FF), wait time 0.</summary>
     public static byte[] Confirm() => [0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x00];
 
+    /// <summary>AFN 00 F1 confirm data with a wait time (bytes 4..5, seconds, low byte first), as a module answers a broadcast that takes time.</summary>
+    public static byte[] Confirm(ushort waitSeconds) => [0xFF, 0xFF, 0xFF, 0xFF, (byte)waitSeconds, (byte)(waitSeconds >> 8)];
+
+    /// <summary>The wait time of an AFN 00 F1 confirm (how long the module needs to carry the command out); zero when absent.</summary>
+    public static TimeSpan ConfirmWaitTime(ReadOnlySpan<byte> data) =>
+        data.Length >= 6 ? TimeSpan.FromSeconds(BinaryPrimitives.ReadUInt16LittleEndian(data[4..])) : TimeSpan.Zero;
+
     public static byte[] Deny(Q13762DenyCode code) => [(byte)code];
 
     public static Q13762DenyCode ParseDeny(ReadOnlySpan<byte> data) => data.IsEmpty ? Q13762DenyCode.FormatError : (Q13762DenyCode)data[0];
@@ -104,6 +111,33 @@ public static class Q13762Data
         if (data.Length >= 2 && 2 + data[1] == data.Length) return Try2009(data, out reply);
         if (data.Length >= 4 && 4 + data[3] == data.Length) return Try2013(data, out reply);
         return Try2009(data, out reply);
+    }
+
+    // ---- AFN 05 F3 ----
+
+    /// <summary>
+    /// AFN 05 F3 "start broadcast" down: control word (the protocol of the frame: 02 = DL/T 645-2007),
+    /// frame length, frame (e.g. the 645 broadcast time 08H). Layout as in public concentrator
+    /// implementations of Q/GDW 1376.2 (ctrl, MsgLength, MsgContent); answered with AFN 00 F1/F2.
+    /// </summary>
+    public static byte[] BroadcastRequest(PlcProtocolType protocol, ReadOnlySpan<byte> frame)
+    {
+        if (frame.Length > 255) throw new ArgumentException("A broadcast frame is at most 255 bytes.", nameof(frame));
+        var data = new byte[2 + frame.Length];
+        data[0] = (byte)protocol;
+        data[1] = (byte)frame.Length;
+        frame.CopyTo(data.AsSpan(2));
+        return data;
+    }
+
+    public static bool TryParseBroadcastRequest(ReadOnlySpan<byte> data, out PlcProtocolType protocol, out byte[] frame)
+    {
+        protocol = default;
+        frame = [];
+        if (data.Length < 2 || data.Length < 2 + data[1]) return false;
+        protocol = (PlcProtocolType)data[0];
+        frame = data.Slice(2, data[1]).ToArray();
+        return true;
     }
 
     // ---- AFN 03 ----

@@ -10,8 +10,9 @@ public sealed class MeterProfile
 {
     private readonly Dictionary<ObisCode, RegisterMapEntry> _byObis;
 
-    public MeterProfile(string name, string manufacturer, string model, IReadOnlyList<RegisterMapEntry> registers)
+    public MeterProfile(string name, string manufacturer, string model, IReadOnlyList<RegisterMapEntry> registers, RelayMap? relay = null)
     {
+        Relay = relay;
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(registers);
         Name = name;
@@ -36,6 +37,9 @@ public sealed class MeterProfile
     public IReadOnlyList<RegisterMapEntry> Registers { get; }
 
     public IReadOnlyCollection<ObisCode> Quantities => _byObis.Keys;
+
+    /// <summary>The relay registers, or null when the model has no relay the DCU can switch.</summary>
+    public RelayMap? Relay { get; }
 
     public bool TryGetEntry(ObisCode obis, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out RegisterMapEntry? entry) =>
         _byObis.TryGetValue(obis, out entry);

@@ -19,7 +19,10 @@ public static class MeterProfileLoader
         AllowTrailingCommas = true,
     };
 
-    private static readonly string[] ProfileFields = ["name", "manufacturer", "model", "description", "registers"];
+    private static readonly string[] ProfileFields = ["name", "manufacturer", "model", "description", "registers", "relay"];
+    private static readonly string[] RelayFields = ["description", "write", "state"];
+    private static readonly string[] RelayWriteFields = ["function", "address", "disconnect", "connect"];
+    private static readonly string[] RelayStateFields = ["function", "address", "connectedValue", "disconnectedValue"];
     private static readonly string[] EntryFields = ["obis", "address", "function", "type", "wordOrder", "scale", "unit", "description"];
 
     /// <summary>Loads every <c>*.json</c> in <paramref name="directory"/>, keyed by profile name (case-insensitive).</summary>
@@ -90,7 +93,8 @@ public static class MeterProfileLoader
                 index++;
             }
             if (entries.Count == 0) throw new MeterProfileException(source, "registers", "must map at least one quantity");
-            return new MeterProfile(name, manufacturer, model, entries);
+            var relay = root.TryGetProperty("relay", out var relayElement) && relayElement.ValueKind != JsonValueKind.Null ? ParseRelay(relayElement, source) : null;
+            return new MeterProfile(name, manufacturer, model, entries, relay);
         }
     }
 
@@ -140,6 +144,48 @@ public static class MeterProfileLoader
 
         return new RegisterMapEntry(obis, (ushort)address, (ModbusFunction)fc, type, wordOrder, scale, unit);
     }
+
+    /// <summary>
+    /// "relay": {"write": {"function": 6|16, "address", "disconnect", "connect"}, "state": {"function": 3|4,
+    /// "address", "connectedValue", "disconnectedValue"?}}. Coils (FC 05 / FC 01) are refused by name:
+    /// the DCU's Modbus masters speak registers only.
+    /// </summary>
+    private static RelayMap ParseRelay(JsonElement element, string source)
+    {
+        if (element.ValueKind != JsonValueKind.Object) throw new MeterProfileException(source, "relay", "must be an object with \"write\" and \"state\"");
+        CheckFields(element, RelayFields, "relay.", source);
+        if (!element.TryGetProperty("write", out var write) || write.ValueKind != JsonValueKind.Object)
+            throw new MeterProfileException(source, "relay.write", "is required: {\"function\": 6, \"address\": ..., \"disconnect\": ..., \"connect\": ...}");
+        if (!element.TryGetProperty("state", out var state) || state.ValueKind != JsonValueKind.Object)
+            throw new MeterProfileException(source, "relay.state", "is required: {\"function\": 3, \"address\": ..., \"connectedValue\": ...}");
+        CheckFields(write, RelayWriteFields, "relay.write.", source);
+        CheckFields(state, RelayStateFields, "relay.state.", source);
+
+        var writeFunction = RelayFunction(write, "relay.write.function", source, [6, 16],
+            "must be 6 (write single register) or 16 (write multiple registers); coils (5) are not supported by the DCU's Modbus masters");
+        var stateFunction = RelayFunction(state, "relay.state.function", source, [3, 4],
+            "must be 3 (holding) or 4 (input registers); coils and discrete inputs (1, 2) are not supported by the DCU's Modbus masters");
+        var disconnect = Word(write, "disconnect", "relay.write.disconnect", source);
+        var connect = Word(write, "connect", "relay.write.connect", source);
+        if (disconnect == connect) throw new MeterProfileException(source, "relay.write.connect", "must differ from relay.write.disconnect");
+        var connected = Word(state, "connectedValue", "relay.state.connectedValue", source);
+        ushort? disconnected = state.TryGetProperty("disconnectedValue", out _) ? Word(state, "disconnectedValue", "relay.state.disconnectedValue", source) : null;
+        if (disconnected == connected) throw new MeterProfileException(source, "relay.state.disconnectedValue", "must differ from relay.state.connectedValue");
+        return new RelayMap((ModbusFunction)writeFunction, (ushort)ParseAddress(write, "relay.write.address", source), disconnect, connect,
+            (ModbusFunction)stateFunction, (ushort)ParseAddress(state, "relay.state.address", source), connected, disconnected);
+    }
+
+    private static int RelayFunction(JsonElement element, string field, string source, int[] allowed, string message)
+    {
+        if (!element.TryGetProperty("function", out var fn) || fn.ValueKind != JsonValueKind.Number || !fn.TryGetInt32(out var code) || Array.IndexOf(allowed, code) < 0)
+            throw new MeterProfileException(source, field, "is required and " + message);
+        return code;
+    }
+
+    private static ushort Word(JsonElement element, string name, string field, string source) =>
+        element.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out var n) && n is >= 0 and <= 0xFFFF
+            ? (ushort)n
+            : throw new MeterProfileException(source, field, "is required and must be a register value 0..65535");
 
     private static int ParseAddress(JsonElement element, string field, string source)
     {

@@ -5,9 +5,10 @@ namespace Dcu.Drivers.Simulation;
 
 /// <summary>
 /// A DL/T 645-2007 meter that answers real frames: read data (11H) with follow-up frames (12H)
-/// for long values, read address (13H), broadcast time (08H), control (1CH: trip / permit close /
-/// alarm / keep power, with password and deadline checks; the relay state shows in status word 3
-/// and stops the energy counters), and D1H "no requested data" for DIs it does not have.
+/// for long values, read address (13H), broadcast time (08H), write data (14H: date 04000101 and
+/// time 04000102, password checked), control (1CH: trip / permit close / close directly / alarm /
+/// keep power, with password and deadline checks; the relay state shows in status word 3 and stops
+/// the energy counters, power and current), and D1H "no requested data" for DIs it does not have.
 /// </summary>
 /// <remarks>
 /// <para>Values move like a real site on the <see cref="TimeProvider"/>: voltage near nominal with
@@ -71,6 +72,27 @@ public sealed class SimulatedDlt645Meter
     /// <summary>Relay open (tripped): no energy flows, status word 3 bit 4 set.</summary>
     public bool RelayOpen { get; private set; }
 
+    /// <summary>1BH was accepted while open: the relay closes only when the customer presses the button (<see cref="PressButton"/>).</summary>
+    public bool ClosePermitted { get; private set; }
+
+    /// <summary>
+    /// Largest clock change a broadcast time (08H) may make; larger ones are ignored, as meters do
+    /// (the standard lets a meter take a broadcast only within about 5 min). Null (default): any.
+    /// </summary>
+    public TimeSpan? MaxBroadcastCorrection { get; set; }
+
+    /// <summary>Meter password refusals (wrong password in 1CH or 14H).</summary>
+    public long PasswordRefusals { get; private set; }
+
+    /// <summary>The customer's button: closes a relay whose closing was permitted (1BH).</summary>
+    public void PressButton()
+    {
+        if (!ClosePermitted) return;
+        Advance();
+        RelayOpen = false;
+        ClosePermitted = false;
+    }
+
     /// <summary>Keep-power (保电) state: a trip command is refused.</summary>
     public bool KeepPower { get; private set; }
 
@@ -114,6 +136,13 @@ public sealed class SimulatedDlt645Meter
     /// <summary>The meter's own clock (local time of its site, plus whatever broadcast time set).</summary>
     public DateTime Clock => LocalNow(_time.GetUtcNow()) + _clockOffset;
 
+    /// <summary>How far the meter's clock is from the true local time (set by tests; 08H and 14H change it).</summary>
+    public TimeSpan ClockOffset
+    {
+        get => _clockOffset;
+        set => _clockOffset = value;
+    }
+
     /// <summary>Forward active energy in kWh: [0] total, [n] tariff n (after integrating up to now).</summary>
     public decimal[] ForwardActiveKwh
     {
@@ -154,6 +183,7 @@ public sealed class SimulatedDlt645Meter
             Dlt645Function.ReadFollowUp when data.Length >= 5 => ReadFollowUp((Dlt645DataId)BinaryPrimitives.ReadUInt32LittleEndian(data), data[4]),
             Dlt645Function.ReadAddress => Reply(Dlt645Control.NormalReply(Dlt645Function.ReadAddress), AddressBytes()),
             Dlt645Function.Control => Control(data),
+            Dlt645Function.WriteData => Write(data),
             _ => Error(frame.Function, Dlt645ErrorWord.Other),
         };
     }
@@ -189,7 +219,12 @@ public sealed class SimulatedDlt645Meter
     private byte[] Control(byte[] data)
     {
         if (data.Length < 16) return Error(Dlt645Function.Control, Dlt645ErrorWord.Other);
-        if (Dlt645Password.Read(data) != Password) return Error(Dlt645Function.Control, Dlt645ErrorWord.Unauthorized);
+        if (Dlt645Password.Read(data) != Password)
+        {
+            PasswordRefusals++;
+            return Error(Dlt645Function.Control, Dlt645ErrorWord.Unauthorized);
+        }
+
         if (!Dlt645Frame.TryReadDateTime(data.AsSpan(10), out var deadline) || deadline < Clock) return Error(Dlt645Function.Control, Dlt645ErrorWord.Other);
         switch ((Dlt645RelayCommand)data[8])
         {
@@ -197,9 +232,14 @@ public sealed class SimulatedDlt645Meter
                 return Error(Dlt645Function.Control, Dlt645ErrorWord.Other);
             case Dlt645RelayCommand.Trip:
                 RelayOpen = true;
+                ClosePermitted = false;
                 break;
-            case Dlt645RelayCommand.ClosePermitted or Dlt645RelayCommand.CloseDirect:
+            case Dlt645RelayCommand.ClosePermitted:
+                ClosePermitted = RelayOpen; // the relay stays open until the button is pressed
+                break;
+            case Dlt645RelayCommand.CloseDirect:
                 RelayOpen = false;
+                ClosePermitted = false;
                 break;
             case Dlt645RelayCommand.Alarm:
                 AlarmOn = true;
@@ -220,9 +260,44 @@ public sealed class SimulatedDlt645Meter
         return Reply(Dlt645Control.NormalReply(Dlt645Function.Control), []);
     }
 
+    /// <summary>14H: DI, password, operator code, value. Only the clock (04000101 date, 04000102 time) is writable.</summary>
+    private byte[] Write(byte[] data)
+    {
+        if (data.Length < 12) return Error(Dlt645Function.WriteData, Dlt645ErrorWord.Other);
+        if (Dlt645Password.Read(data.AsSpan(4)) != Password)
+        {
+            PasswordRefusals++;
+            return Error(Dlt645Function.WriteData, Dlt645ErrorWord.Unauthorized);
+        }
+
+        var value = data.AsSpan(12);
+        var clock = Clock;
+        DateTime set;
+        switch ((Dlt645DataId)BinaryPrimitives.ReadUInt32LittleEndian(data))
+        {
+            case Dlt645DataId.Date when value.Length == 4:
+                int d = Bcd.DecodeByte(value[1]), mo = Bcd.DecodeByte(value[2]), y = Bcd.DecodeByte(value[3]);
+                if (y < 0 || mo is < 1 or > 12 || d < 1 || d > DateTime.DaysInMonth(2000 + y, mo)) return Error(Dlt645Function.WriteData, Dlt645ErrorWord.Other);
+                set = new DateTime(2000 + y, mo, d) + clock.TimeOfDay;
+                break;
+            case Dlt645DataId.Time when value.Length == 3:
+                int s = Bcd.DecodeByte(value[0]), mi = Bcd.DecodeByte(value[1]), h = Bcd.DecodeByte(value[2]);
+                if (s is < 0 or > 59 || mi is < 0 or > 59 || h is < 0 or > 23) return Error(Dlt645Function.WriteData, Dlt645ErrorWord.Other);
+                set = clock.Date + new TimeSpan(h, mi, s);
+                break;
+            default:
+                return Error(Dlt645Function.WriteData, Dlt645ErrorWord.Other);
+        }
+
+        _clockOffset += set - clock;
+        return Reply(Dlt645Control.NormalReply(Dlt645Function.WriteData), []);
+    }
+
     private void SetClock(byte[] data)
     {
-        if (Dlt645Frame.TryReadDateTime(data, out var time)) _clockOffset = time - LocalNow(_time.GetUtcNow());
+        if (!Dlt645Frame.TryReadDateTime(data, out var time)) return;
+        if (MaxBroadcastCorrection is { } max && (time - Clock).Duration() > max) return;
+        _clockOffset = time - LocalNow(_time.GetUtcNow());
     }
 
     private bool TryValue(Dlt645DataId id, out byte[] value)
@@ -246,7 +321,7 @@ public sealed class SimulatedDlt645Meter
                 value = Word((ushort)(NetWatts(_last) < 0 ? Dlt645RunningStatus2.ReverseActiveA | (Phases == 3 ? Dlt645RunningStatus2.ReverseActiveB | Dlt645RunningStatus2.ReverseActiveC : 0) : 0));
                 return true;
             case Dlt645DataId.RunningStatus3:
-                value = Word((ushort)(RelayOpen ? Dlt645RunningStatus3.RelayOpen | Dlt645RunningStatus3.RelayCommandOpen : 0));
+                value = Word((ushort)((RelayOpen ? Dlt645RunningStatus3.RelayOpen : 0) | (RelayOpen && !ClosePermitted ? Dlt645RunningStatus3.RelayCommandOpen : 0)));
                 return true;
             case Dlt645DataId.ForwardActiveEnergyBlock:
                 value = Block(_forward);

@@ -17,6 +17,9 @@ namespace Dcu.Drivers.Simulation;
 /// as the read touches at least one mapped register (like most meters), or give exception 02 when
 /// <see cref="StrictAddressing"/> is set. FC 03 also sees the holding registers defined with
 /// <see cref="DefineHoldingRegisters"/>; only those are writable (measurements are read-only).
+/// A profile with a relay (<see cref="MeterProfile.Relay"/>) gets it: writing the disconnect / connect
+/// value to its write register opens / closes it (any other value: exception 03), the state register
+/// reads it back, and while it is open power and current read 0 and the energy counters stand still.
 /// </remarks>
 public sealed class SimulatedModbusMeter
 {
@@ -36,6 +39,7 @@ public sealed class SimulatedModbusMeter
     private readonly Dictionary<ObisCode, double> _now = [];
     private readonly int _phases;
     private DateTimeOffset _last;
+    private bool _relayOpen;
     private double _importKwh, _exportKwh, _importKvarh, _exportKvarh;
 
     public SimulatedModbusMeter(byte unitId, MeterProfile profile, TimeProvider timeProvider, int seed, SimulatedSiteOptions? site = null)
@@ -74,6 +78,9 @@ public sealed class SimulatedModbusMeter
         ModbusFunction.ReadHoldingRegisters, ModbusFunction.ReadInputRegisters,
         ModbusFunction.WriteSingleRegister, ModbusFunction.WriteMultipleRegisters,
     };
+
+    /// <summary>The profile's relay is open (supply off).</summary>
+    public bool RelayOpen => _relayOpen;
 
     /// <summary>Requests this meter answered (including exception replies).</summary>
     public long RequestsServed { get; private set; }
@@ -114,12 +121,12 @@ public sealed class SimulatedModbusMeter
                 var next = t + IntegrationStep < now ? t + IntegrationStep : now;
                 var mid = t + (next - t) / 2;
                 var hours = (next - t).TotalHours;
-                var load = LoadWatts(mid);
-                var net = load - PvWatts(mid);
+                var load = _relayOpen ? 0 : LoadWatts(mid);
+                var net = load - (_relayOpen ? 0 : PvWatts(mid));
                 if (net >= 0) _importKwh += net * hours / 1000;
                 else _exportKwh += -net * hours / 1000;
                 _importKvarh += load * 0.33 * hours / 1000; // load at PF ~0.95
-                _exportKvarh += PvWatts(mid) * 0.05 * hours / 1000;
+                _exportKvarh += (_relayOpen ? 0 : PvWatts(mid)) * 0.05 * hours / 1000;
                 t = next;
             }
             _last = now;
@@ -142,7 +149,12 @@ public sealed class SimulatedModbusMeter
         {
             var address = start + i;
             ushort word;
-            if (_map.TryGetValue((function, address), out var slot))
+            if (Profile.Relay is { } relay && function == relay.StateFunction && address == relay.StateAddress)
+            {
+                word = _relayOpen ? relay.DisconnectedValue ?? (ushort)(relay.ConnectedValue == 0 ? 1 : 0) : relay.ConnectedValue;
+                anyMapped = true;
+            }
+            else if (_map.TryGetValue((function, address), out var slot))
             {
                 if (!encoded.TryGetValue(slot.Entry, out var bytes))
                 {
@@ -171,6 +183,15 @@ public sealed class SimulatedModbusMeter
         RequestsServed++;
         if (!SupportedFunctions.Contains(function)) return IllegalFunction;
         if (start + values.Length > 0x10000) return IllegalDataAddress;
+        if (Profile.Relay is { } relay && values.Length == 1 && start == relay.WriteAddress)
+        {
+            if (values[0] != relay.DisconnectValue && values[0] != relay.ConnectValue) return IllegalDataValue;
+            Refresh(); // the energy so far flowed with the relay as it was
+            _relayOpen = values[0] == relay.DisconnectValue;
+            Sample();
+            return 0;
+        }
+
         for (var i = 0; i < values.Length; i++)
             if (!_holding.ContainsKey((ushort)(start + i))) return IllegalDataAddress;
         for (var i = 0; i < values.Length; i++) _holding[(ushort)(start + i)] = values[i];
@@ -186,8 +207,8 @@ public sealed class SimulatedModbusMeter
     private void Sample()
     {
         var now = _last;
-        var load = LoadWatts(now);
-        var pv = PvWatts(now);
+        var load = _relayOpen ? 0 : LoadWatts(now);
+        var pv = _relayOpen ? 0 : PvWatts(now);
         var net = (load - pv) * (1 + Site.Noise * Gaussian());
         var pf = Math.Clamp(0.93 + 0.02 * Gaussian(), 0.5, 1.0);
         var hour = LocalHour(now);

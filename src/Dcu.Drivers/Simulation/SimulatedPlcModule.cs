@@ -48,6 +48,9 @@ public sealed class SimulatedPlcModule : SimulatedLink
 
     public long ForwardsDenied { get; private set; }
 
+    /// <summary>AFN 05 F3 broadcasts passed to the meters.</summary>
+    public long BroadcastsSent { get; private set; }
+
     public int MaxForwardsInFlight { get; private set; }
 
     public IReadOnlyList<PlcAddress> RouteTable
@@ -172,6 +175,9 @@ public sealed class SimulatedPlcModule : SimulatedLink
                 MainNodeAddress = PlcAddress.Read(data);
                 Confirm(request);
                 break;
+            case Q13762Afn.Control when fn == 3 && _options.SupportsBroadcast && Q13762Data.TryParseBroadcastRequest(data, out _, out var broadcast):
+                Broadcast(request, broadcast);
+                break;
             case Q13762Afn.RouteQuery when fn == 1:
                 lock (_gate) Answer(request, Q13762Data.SlaveCount(_routeTable.Count, _options.MaxSlaveNodes));
                 break;
@@ -271,6 +277,36 @@ public sealed class SimulatedPlcModule : SimulatedLink
                 Fn = Q13762Fn.F1,
                 Data = Q13762Data.ForwardReply(_options.Edition, protocol, reply, (ushort)Math.Round(latency.TotalSeconds)),
             });
+        }
+        catch (OperationCanceledException) { }
+        catch (ObjectDisposedException) { }
+    }
+
+    /// <summary>AFN 05 F3: confirmed at once; every meter hears the frame (nobody answers a broadcast).</summary>
+    private void Broadcast(Q13762Message request, byte[] frame)
+    {
+        Func<ReadOnlyMemory<byte>, byte[]?>[] meters;
+        lock (_gate)
+        {
+            BroadcastsSent++;
+            meters = [.. _meters.Values];
+        }
+        var wait = (ushort)Math.Ceiling(_options.BroadcastDuration.TotalSeconds);
+        Answer(request, Q13762Data.Confirm(wait), Q13762Afn.Confirm, Q13762Fn.F1);
+        if (wait == 0)
+        {
+            foreach (var meter in meters) meter(frame);
+            return;
+        }
+        _ = DeliverBroadcastAsync(meters, frame, _options.BroadcastDuration);
+    }
+
+    private async Task DeliverBroadcastAsync(Func<ReadOnlyMemory<byte>, byte[]?>[] meters, byte[] frame, TimeSpan after)
+    {
+        try
+        {
+            await DelayAsync(after);
+            foreach (var meter in meters) meter(frame);
         }
         catch (OperationCanceledException) { }
         catch (ObjectDisposedException) { }

@@ -32,6 +32,12 @@ public sealed record SimulatedPlcModuleOptions
 
     public int MaxSlaveNodes { get; init; } = 1024;
 
+    /// <summary>Carry out AFN 05 F3 (start broadcast); when false it is denied "unsupported" (0AH) like on modules without it.</summary>
+    public bool SupportsBroadcast { get; init; } = true;
+
+    /// <summary>How long a broadcast takes on the power line: announced in the confirm's wait time (whole seconds) and only then heard by the meters.</summary>
+    public TimeSpan BroadcastDuration { get; init; }
+
     /// <summary>Slave-monitor timeout announced in AFN 03 F10.</summary>
     public TimeSpan SlaveMonitorTimeout { get; init; } = TimeSpan.FromSeconds(1);
 

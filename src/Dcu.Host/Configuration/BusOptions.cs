@@ -1,3 +1,4 @@
+using Dcu.Drivers.Dlt645;
 using Dcu.Drivers.Links;
 
 namespace Dcu.Host.Configuration;
@@ -52,6 +53,27 @@ public sealed class BusOptions
     /// </summary>
     public TimeSpan? MeterUtcOffset { get; set; }
 
+    /// <summary>
+    /// DL/T 645 and PLC buses: the password for relay control (1CH), 8 hex digits, the level first:
+    /// "02123456" = level 02, password 123456. A secret: never logged or echoed in an error. Unset: the
+    /// DCU does not switch relays on this bus (relay commands are refused up front); on a simulated bus
+    /// the simulated meters' "02000000".
+    /// </summary>
+    public string? RelayPassword { get; set; }
+
+    /// <summary>DL/T 645 and PLC buses: the password for writing meter clocks (14H), same form. Unset: <see cref="RelayPassword"/>.</summary>
+    public string? ClockPassword { get; set; }
+
+    /// <summary>DL/T 645 and PLC buses: the operator code (C0..C3) the meters record with each command, 8 hex digits. Default "00000000".</summary>
+    public string? OperatorCode { get; set; }
+
+    /// <summary>
+    /// DL/T 645 and PLC buses: what "relay.connect" sends. CloseDirect (1CH, default) closes the relay at
+    /// once; ClosePermitted (1BH) lets the customer close it with the meter's button, so the read-back
+    /// stays "disconnected" until then (for sites that must not energise an installation remotely).
+    /// </summary>
+    public Dlt645RelayCommand? RelayConnect { get; set; }
+
     /// <summary>Simulated PLC buses: how the simulated power line behaves.</summary>
     public SimulatedLineOptions Simulation { get; set; } = new();
 
@@ -68,6 +90,20 @@ public sealed class BusOptions
     public SerialParity EffectiveParity => Parity ?? (IsDlt645 || IsPlc ? SerialParity.Even : SerialParity.None);
 
     public TimeSpan EffectiveMeterUtcOffset => MeterUtcOffset ?? (Type is BusType.SimulatedDlt645 or BusType.SimulatedPlc ? TimeSpan.FromHours(8) : TimeSpan.Zero);
+
+    /// <summary>The simulated meters' password when a simulated bus sets none (see <see cref="RelayPassword"/>).</summary>
+    public const string SimulatedMeterPassword = "02000000";
+
+    public string? EffectiveRelayPassword => RelayPassword ?? (Type is BusType.SimulatedDlt645 or BusType.SimulatedPlc ? SimulatedMeterPassword : null);
+
+    /// <summary>The control settings for the DL/T 645 readers; call after validation (bad values throw <see cref="FormatException"/> naming the key).</summary>
+    public Dlt645ControlSettings ControlSettings(string key) => new()
+    {
+        RelayPassword = EffectiveRelayPassword is { } relay ? Dlt645ControlSettings.ParsePassword(relay, $"{key}:RelayPassword") : null,
+        ClockPassword = ClockPassword is { } clock ? Dlt645ControlSettings.ParsePassword(clock, $"{key}:ClockPassword") : null,
+        OperatorCode = OperatorCode is { } code ? Dlt645ControlSettings.ParseOperatorCode(code, $"{key}:OperatorCode") : 0,
+        ConnectCommand = RelayConnect ?? Dlt645RelayCommand.CloseDirect,
+    };
 
     public TimeSpan EffectiveResponseTimeout => ResponseTimeout ?? (IsPlc ? TimeSpan.FromSeconds(15) : TimeSpan.FromSeconds(1));
 }

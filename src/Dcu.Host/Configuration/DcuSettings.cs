@@ -2,6 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using Dcu.Core.Collection;
 using Dcu.Core.Commands;
 using Dcu.Core.Events;
+using Dcu.Core.Commands.Handlers;
 using Dcu.Core.Outbox;
 using Dcu.Core.Uplink;
 using Dcu.Drivers.Mqtt;
@@ -35,6 +36,12 @@ public sealed class DcuSettings
 
     public DcuEventsOptions DcuEvents { get; init; } = new();
 
+    /// <summary>Limits of the relay commands (section "Relay").</summary>
+    public RelayCommandOptions Relay { get; init; } = new();
+
+    /// <summary>Bands of "time.sync" (section "TimeSync").</summary>
+    public TimeSyncOptions TimeSync { get; init; } = new();
+
     /// <summary>True when no broker was configured: in demo mode an embedded broker is started.</summary>
     public bool MqttConfigured { get; init; }
 
@@ -43,7 +50,7 @@ public sealed class DcuSettings
     {
         static void Strict(BinderOptions o) => o.ErrorOnUnknownConfiguration = true;
 
-        var known = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "Dcu", "Buses", "Meters", "Collection", "Outbox", "Publisher", "Mqtt", CommandOptions.SectionName, "EventRules", "DcuEvents", "Logging" };
+        var known = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "Dcu", "Buses", "Meters", "Collection", "Outbox", "Publisher", "Mqtt", CommandOptions.SectionName, "EventRules", "DcuEvents", "Logging", RelayCommandOptions.SectionName, TimeSyncOptions.SectionName };
         foreach (var section in configuration.GetChildren())
             if (!known.Contains(section.Key))
                 throw new InvalidOperationException($"'{section.Key}' is not a configuration section of the DCU (known: {string.Join(", ", known)})");
@@ -86,6 +93,8 @@ public sealed class DcuSettings
             Commands = Section(CommandOptions.SectionName, s => s.Get<CommandOptions>(Strict)),
             EventRules = Section(EventRulesOptions.SectionName, s => s.Get<EventRulesOptions>(Strict)),
             DcuEvents = Section(DcuEventsOptions.SectionName, s => s.Get<DcuEventsOptions>(Strict)),
+            Relay = Section(RelayCommandOptions.SectionName, s => s.Get<RelayCommandOptions>(Strict)),
+            TimeSync = Section(TimeSyncOptions.SectionName, s => s.Get<TimeSyncOptions>(Strict)),
             MqttConfigured = configuration["Mqtt:Host"] is not null,
         };
     }

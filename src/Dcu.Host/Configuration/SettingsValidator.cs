@@ -73,7 +73,28 @@ public static class SettingsValidator
             if (s.EventRules.ProducerMeters[i] is { Length: > 0 } id && !string.IsNullOrWhiteSpace(id) && !meters.Contains(id))
                 problems.Add($"EventRules:ProducerMeters:{i} '{id}' is not in Meters");
         problems.AddRange(s.DcuEvents.Validate());
+        problems.AddRange(s.Relay.Validate());
+        problems.AddRange(s.TimeSync.Validate());
         return problems;
+    }
+
+    /// <summary>Relay/clock control keys of DL/T 645 and PLC buses. Password values never appear in a problem.</summary>
+    private static void ValidateControl(BusOptions b, string key, List<string> problems)
+    {
+        var any = b.RelayPassword is not null || b.ClockPassword is not null || b.OperatorCode is not null || b.RelayConnect is not null;
+        if (!b.IsDlt645 && !b.IsPlc)
+        {
+            if (any) problems.Add($"{key}: RelayPassword, ClockPassword, OperatorCode and RelayConnect apply to DL/T 645 and PLC buses only (this is a {b.Type} bus)");
+            return;
+        }
+        if (b.RelayPassword is not null && !Dlt645Password.TryParse(b.RelayPassword, out _))
+            problems.Add($"{key}:RelayPassword must be 8 hex digits, the level then the password (e.g. \"02\" + \"123456\"); value not shown");
+        if (b.ClockPassword is not null && !Dlt645Password.TryParse(b.ClockPassword, out _))
+            problems.Add($"{key}:ClockPassword must be 8 hex digits, the level then the password (e.g. \"04\" + \"123456\"); value not shown");
+        if (b.OperatorCode is not null && !uint.TryParse(b.OperatorCode, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out _) || b.OperatorCode is { Length: not 8 })
+            problems.Add($"{key}:OperatorCode must be 8 hex digits, e.g. \"00000001\" (got '{b.OperatorCode}')");
+        if (b.RelayConnect is { } connect && connect is not (Dlt645RelayCommand.CloseDirect or Dlt645RelayCommand.ClosePermitted))
+            problems.Add($"{key}:RelayConnect must be CloseDirect or ClosePermitted (got {connect})");
     }
 
     private static void ValidateBus(BusOptions b, string key, Dictionary<string, BusOptions> buses, List<string> problems)
@@ -106,6 +127,7 @@ public static class SettingsValidator
             else if (offset < TimeSpan.FromHours(-14) || offset > TimeSpan.FromHours(14) || offset.Ticks % TimeSpan.TicksPerMinute != 0)
                 problems.Add($"{key}:MeterUtcOffset must be whole minutes within -14:00..+14:00 (got {offset})");
         }
+        ValidateControl(b, key, problems);
         if (b.IsPlc && !Dlt645Address.TryParse(b.MainNodeAddress, out _))
             problems.Add($"{key}:MainNodeAddress '{b.MainNodeAddress}' must be 12 decimal digits");
         if (b.Type == BusType.SimulatedPlc)

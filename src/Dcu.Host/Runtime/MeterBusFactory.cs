@@ -34,7 +34,12 @@ public sealed class MeterBusFactory(IReadOnlyDictionary<string, MeterProfile> pr
         if (options.IsDlt645)
         {
             var client = new Dlt645Client(link, new Dlt645ClientOptions { ResponseTimeout = options.EffectiveResponseTimeout, Retries = options.Retries, TimeProvider = time }, loggers.CreateLogger<Dlt645Client>());
-            return new LinkBus(options.Name, meters, link, new Dlt645MeterReader(client, loggers.CreateLogger<Dlt645MeterReader>()) { MeterUtcOffset = options.EffectiveMeterUtcOffset }, () => Dlt645Errors(client));
+            return new LinkBus(options.Name, meters, link, new Dlt645MeterReader(client, loggers.CreateLogger<Dlt645MeterReader>())
+            {
+                MeterUtcOffset = options.EffectiveMeterUtcOffset,
+                TimeProvider = time,
+                Control = options.ControlSettings($"Buses '{options.Name}'"), // passwords: validated at start, never logged
+            }, () => Dlt645Errors(client));
         }
         IModbusMaster master = options.Type == BusType.ModbusTcp
             ? new ModbusTcpMaster(link, new ModbusTcpMasterOptions { ResponseTimeout = options.EffectiveResponseTimeout, Retries = options.Retries, TimeProvider = time }, loggers.CreateLogger<ModbusTcpMaster>())
@@ -59,7 +64,7 @@ public sealed class MeterBusFactory(IReadOnlyDictionary<string, MeterProfile> pr
             var site = new SimulatedSiteOptions { NominalVoltage = 220, UtcOffset = options.EffectiveMeterUtcOffset };
             foreach (var m in meters)
             {
-                var meter = new SimulatedDlt645Meter(Dlt645Address.Parse(m.Address), time, StableSeed(m.Id.Value), site);
+                var meter = new SimulatedDlt645Meter(Dlt645Address.Parse(m.Address), time, StableSeed(m.Id.Value), site) { MaxBroadcastCorrection = TimeSpan.FromMinutes(5) };
                 module.AddMeter(m.Address, frame => meter.Respond(frame.Span));
             }
             link = module;
@@ -77,7 +82,13 @@ public sealed class MeterBusFactory(IReadOnlyDictionary<string, MeterProfile> pr
             TimeProvider = time,
         }, loggers.CreateLogger<PlcModule>());
         // Missed days are read back from the meters' daily freezes, placed in UTC with the meters' offset.
-        var protocol = new Dlt645PlcProtocol { CatchUp = new Dlt645FrozenCatchUp { MeterUtcOffset = options.EffectiveMeterUtcOffset, TimeProvider = time } };
+        var protocol = new Dlt645PlcProtocol
+        {
+            CatchUp = new Dlt645FrozenCatchUp { MeterUtcOffset = options.EffectiveMeterUtcOffset, TimeProvider = time },
+            MeterUtcOffset = options.EffectiveMeterUtcOffset,
+            TimeProvider = time,
+            Control = options.ControlSettings($"Buses '{options.Name}'"),
+        };
         return new PlcBus(options.Name, meters, driver, protocol, link.Name, options.MaxConcurrency);
     }
 
@@ -103,7 +114,7 @@ public sealed class MeterBusFactory(IReadOnlyDictionary<string, MeterProfile> pr
     {
         var bus = new SimulatedDlt645Bus(time, "sim:" + options.Name, options.EffectiveBaudRate);
         var site = new SimulatedSiteOptions { NominalVoltage = 220, UtcOffset = options.EffectiveMeterUtcOffset };
-        foreach (var m in meters) bus.Attach(new SimulatedDlt645Meter(Dlt645Address.Parse(m.Address), time, StableSeed(m.Id.Value), site));
+        foreach (var m in meters) bus.Attach(new SimulatedDlt645Meter(Dlt645Address.Parse(m.Address), time, StableSeed(m.Id.Value), site) { MaxBroadcastCorrection = TimeSpan.FromMinutes(5) });
         return bus;
     }
 

@@ -145,7 +145,16 @@ public class Dlt645ClientTests
         Assert.Equal("dlt645_unauthorized", wrong.Reason);
         Assert.True(meter.RelayOpen);
 
-        var close = await client.RelayControlAsync(MeterAddress, Dlt645RelayCommand.ClosePermitted, meter.Password, 0, until, CancellationToken.None);
+        // 1BH only permits closing: the relay stays open (bit 4) with the trip order withdrawn (bit 6 clear) until the button is pressed.
+        var permit = await client.RelayControlAsync(MeterAddress, Dlt645RelayCommand.ClosePermitted, meter.Password, 0, until, CancellationToken.None);
+        Assert.True(permit.Accepted);
+        var waiting = await client.ReadStatus3Async(MeterAddress, CancellationToken.None);
+        Assert.True(waiting.IsAwaitingManualClose());
+        meter.PressButton();
+        Assert.False((await client.ReadStatus3Async(MeterAddress, CancellationToken.None)).HasFlag(Dlt645RunningStatus3.RelayOpen));
+
+        await client.RelayControlAsync(MeterAddress, Dlt645RelayCommand.Trip, meter.Password, 0, until, CancellationToken.None);
+        var close = await client.RelayControlAsync(MeterAddress, Dlt645RelayCommand.CloseDirect, meter.Password, 0, until, CancellationToken.None);
         Assert.True(close.Accepted);
         Assert.False((await client.ReadStatus3Async(MeterAddress, CancellationToken.None)).HasFlag(Dlt645RunningStatus3.RelayOpen));
     }
