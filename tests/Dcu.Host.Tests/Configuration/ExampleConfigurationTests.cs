@@ -30,8 +30,8 @@ public sealed class ExampleConfigurationTests
         Assert.All(problems, p => Assert.Contains("file not found: /etc/dcu/tls/", p, StringComparison.Ordinal));
         Assert.Equal(3, problems.Count);
         Assert.Equal("dcu-0001", settings.Dcu.Id);
-        Assert.Equal(2, settings.Buses.Count);
-        Assert.Equal(3, settings.Meters.Count);
+        Assert.Equal(3, settings.Buses.Count);
+        Assert.Equal(4, settings.Meters.Count);
         Assert.Equal("/var/lib/dcu/outbox.db", settings.Outbox.Path);
         Assert.Equal("dcu/dcu-0001/status", settings.Mqtt.StatusTopic);
         Assert.Equal(TimeSpan.FromMinutes(5), settings.Commands.ExecutionTimeout);
