@@ -40,6 +40,9 @@ internal sealed class FakeMeterReader(TimeProvider time) : IMeterReader, IMissed
 
     public ConcurrentQueue<ReadCall> Calls { get; } = new();
 
+    /// <summary>The archive entry each read was given.</summary>
+    public ConcurrentQueue<Meter> Entries { get; } = new();
+
     public int MaxInFlight => Volatile.Read(ref _maxInFlight);
 
     public int InFlight => Volatile.Read(ref _inFlight);
@@ -59,6 +62,7 @@ internal sealed class FakeMeterReader(TimeProvider time) : IMeterReader, IMissed
         {
             var call = _callsPerMeter.AddOrUpdate(meter.Id, 1, (_, n) => n + 1);
             Calls.Enqueue(new ReadCall(meter.Id, time.GetUtcNow(), [.. quantities]));
+            Entries.Enqueue(meter);
             return _scripts.TryGetValue(meter.Id, out var script)
                 ? await script(call, quantities, cancellationToken)
                 : Values(quantities, call);
