@@ -213,11 +213,17 @@ internal sealed class SchedulerRig : IAsyncDisposable
     private readonly List<Task> _runs = [];
 
     public SchedulerRig(CollectionOptions options, params Meter[] meters)
+        : this(options, [], meters)
+    {
+    }
+
+    /// <param name="buses">Buses to have a worker for even without meters (they are added later).</param>
+    public SchedulerRig(CollectionOptions options, string[] buses, params Meter[] meters)
     {
         Time = new FakeTimeProvider(WorkerRig.Start);
         Reader = new FakeMeterReader(Time);
-        Workers = meters.GroupBy(m => m.Bus)
-            .Select(g => new BusWorker(g.Key, Reader, g, Outbox, Clock, options, Time, NullLogger<BusWorker>.Instance))
+        Workers = meters.Select(m => m.Bus).Concat(buses).Distinct()
+            .Select(b => new BusWorker(b, Reader, meters.Where(m => m.Bus == b), Outbox, Clock, options, Time, NullLogger<BusWorker>.Instance))
             .ToArray();
         Scheduler = new CollectionScheduler(options, Workers, Time, NullLogger<CollectionScheduler>.Instance);
         foreach (var w in Workers) _runs.Add(w.RunAsync(_stop.Token));
