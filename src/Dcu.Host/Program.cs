@@ -27,6 +27,7 @@ if (cli.ConfigPath is null && !cli.Demo)
 DcuSettings settings;
 IReadOnlyDictionary<string, MeterProfile> profiles;
 IConfigurationRoot configuration;
+PersistedCollection persisted;
 try
 {
     var builder = new ConfigurationBuilder();
@@ -40,6 +41,7 @@ try
     builder.AddEnvironmentVariables("DCU_");
     configuration = builder.Build();
     settings = SettingsResolver.Resolve(DcuSettings.Bind(configuration), configuration);
+    persisted = PersistedCollection.Apply(settings); // meters.json / tasks.json in the data directory rule over the file's Meters / Collection:Tasks
     profiles = MeterProfileLoader.LoadDirectory(settings.Dcu.ProfilesDirectory);
 }
 catch (Exception ex) when (ex is InvalidOperationException or InvalidDataException or FormatException or MeterProfileException or IOException or ArgumentException)
@@ -49,7 +51,7 @@ catch (Exception ex) when (ex is InvalidOperationException or InvalidDataExcepti
 var problems = SettingsValidator.Validate(settings, profiles);
 if (problems.Count > 0)
 {
-    foreach (var p in problems) Console.Error.WriteLine($"dcu: configuration error: {p}");
+    foreach (var p in problems) Console.Error.WriteLine($"dcu: configuration error: {persisted.Describe(p)}");
     Console.Error.WriteLine($"dcu: {problems.Count} configuration error(s); not started");
     return ExConfig;
 }
@@ -68,7 +70,7 @@ host.Services.AddSingleton(settings);
 host.Services.AddSingleton(TimeProvider.System);
 host.Services.AddSingleton(sp => new DcuRuntime(settings, profiles, cli.Demo ? RunMode.Demo : RunMode.Service,
     sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<IHostApplicationLifetime>(),
-    sp.GetService<Microsoft.Extensions.Hosting.Systemd.ISystemdNotifier>()));
+    sp.GetService<Microsoft.Extensions.Hosting.Systemd.ISystemdNotifier>(), persisted));
 host.Services.AddHostedService(sp => sp.GetRequiredService<DcuRuntime>());
 
 try
