@@ -408,6 +408,12 @@ public sealed class BusWorker
         try
         {
             await WaitForBusQuietAsync(stop);
+            if (op.Completion.Task.IsCompleted)
+            {
+                // Given up by its requester while the jobs in flight ended: not run at all.
+                _counters.Add(ref _counters.JobsCancelled);
+                return;
+            }
             _counters.Add(ref _counters.Requests);
             using var watchdog = new CancellationTokenSource(_options.RequestTimeout, _time);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(stop, watchdog.Token, op.CancellationToken);

@@ -44,7 +44,7 @@ internal static class MeterArgs
             var o = new JsonObject { ["bus"] = s.Bus, ["verified"] = s.Verified };
             if (s.Error is not null) o["error"] = s.Error;
             if (s.RetryIn is { } retry) o["retry_in"] = ArgsObjects.Seconds(retry);
-            syncs.Add(o);
+            syncs.Add((JsonNode)o);
         }
         return new JsonObject { ["meters"] = new JsonArray([.. r.Meters.Select(m => (JsonNode?)m)]), ["route_sync"] = syncs };
     }

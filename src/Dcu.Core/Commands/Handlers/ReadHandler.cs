@@ -44,7 +44,7 @@ public sealed class ReadHandler(CollectionScheduler scheduler) : ICommandHandler
             var readings = await scheduler.RequestOnDemandAsync(meter, quantities, cancellationToken);
             var values = new JsonArray();
             foreach (var r in readings)
-                values.Add(new JsonObject { ["q"] = r.Obis.ToString(), ["v"] = r.Value, ["u"] = r.Unit, ["t"] = r.ReadUnixMs });
+                values.Add((JsonNode)new JsonObject { ["q"] = r.Obis.ToString(), ["v"] = r.Value, ["u"] = r.Unit, ["t"] = r.ReadUnixMs });
             return (true, new JsonObject { ["values"] = values });
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
