@@ -31,6 +31,7 @@ IConfigurationRoot configuration;
 ConfigurationLayers layers;
 IReadOnlyDictionary<string, string> overrides;
 IReadOnlyList<string> problems;
+PersistedCollection? persisted = null;
 try
 {
     string? file = null;
@@ -41,7 +42,11 @@ try
     }
     // File, then the remote overrides of config.set (DataDirectory/config-overrides.json), then DCU_ variables.
     layers = new ConfigurationLayers(cli.Demo ? DemoDefaults.Values(Path.Combine(Path.GetTempPath(), "dcu-demo")) : null, file);
-    var loaded = SettingsLoader.Load(layers, s => SettingsValidator.Validate(s, profiles ??= MeterProfileLoader.LoadDirectory(s.Dcu.ProfilesDirectory)));
+    var loaded = SettingsLoader.Load(layers, s =>
+    {
+        persisted = PersistedCollection.Apply(s); // meters.json / tasks.json in the data directory rule over the file's Meters / Collection:Tasks
+        return SettingsValidator.Validate(s, profiles ??= MeterProfileLoader.LoadDirectory(s.Dcu.ProfilesDirectory));
+    });
     if (loaded.Warning is not null) Console.Error.WriteLine($"dcu: warning: {loaded.Warning}");
     (configuration, settings, overrides, problems) = (loaded.Configuration, loaded.Settings, loaded.Overrides, loaded.Problems);
 }
@@ -51,7 +56,7 @@ catch (Exception ex) when (ex is InvalidOperationException or InvalidDataExcepti
 }
 if (problems.Count > 0)
 {
-    foreach (var p in problems) Console.Error.WriteLine($"dcu: configuration error: {p}");
+    foreach (var p in problems) Console.Error.WriteLine($"dcu: configuration error: {persisted?.Describe(p) ?? p}");
     Console.Error.WriteLine($"dcu: {problems.Count} configuration error(s); not started");
     return ExConfig;
 }
@@ -70,7 +75,7 @@ host.Services.AddSingleton(settings);
 host.Services.AddSingleton(TimeProvider.System);
 host.Services.AddSingleton(sp => new DcuRuntime(settings, profiles!, cli.Demo ? RunMode.Demo : RunMode.Service,
     sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<IHostApplicationLifetime>(),
-    sp.GetService<Microsoft.Extensions.Hosting.Systemd.ISystemdNotifier>(), new RemoteConfiguration(layers, overrides)));
+    sp.GetService<Microsoft.Extensions.Hosting.Systemd.ISystemdNotifier>(), new RemoteConfiguration(layers, overrides), persisted));
 host.Services.AddHostedService(sp => sp.GetRequiredService<DcuRuntime>());
 
 try

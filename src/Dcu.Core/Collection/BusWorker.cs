@@ -26,6 +26,13 @@ namespace Dcu.Core.Collection;
 /// scheduled work; a failed catch-up is remembered again until <see cref="CollectionOptions.CatchUpAttempts"/>.
 /// Catch-up failures do not count against the meter's health.
 /// Every scheduled and catch-up job's outcome goes to the optional <see cref="ICollectionObserver"/>.
+/// Archive changes at runtime (<see cref="AddMeter"/>, <see cref="UpdateMeter"/>, <see cref="RemoveMeter"/>):
+/// a job always runs with the meter's current entry; a removed meter's queued jobs are dropped (its
+/// job in flight finishes), an updated one keeps its health and remembered misses.
+/// Operations (<see cref="RunOnMeterAsync"/>, <see cref="RunOnBusAsync"/>) are on-demand jobs too: they
+/// take a slot like a read, respect the turnaround and the <see cref="CollectionOptions.RequestTimeout"/>
+/// watchdog, and are never retried (a relay command is not repeated blindly); a whole-bus operation
+/// (a broadcast) first waits until nothing is in flight on the bus and holds every slot while it runs.
 /// </remarks>
 public sealed class BusWorker
 {
@@ -35,9 +42,12 @@ public sealed class BusWorker
     private readonly Dictionary<(MeterId Meter, string Task), long> _latestQueued = [];
     private readonly SemaphoreSlim _signal = new(0);
     private readonly SemaphoreSlim _slots;
+    private readonly LinkedList<BusOperation> _busOperations = new();
     private readonly Dictionary<MeterId, Meter> _meters;
+    private readonly List<Meter> _order;
     private readonly Dictionary<MeterId, MeterHealth> _health;
     private readonly Dictionary<MeterId, MeterState> _state;
+    private volatile Meter[] _snapshot;
     private readonly IMissedIntervalReader? _pastReader;
     private readonly ICollectionObserver? _observer;
     private readonly BusCounters _counters = new();
@@ -53,8 +63,10 @@ public sealed class BusWorker
 
     /// <param name="maxConcurrency">Jobs in flight at once on this bus: 1 (default) for a serial line; a few for a PLC module that relays in parallel.</param>
     /// <param name="observer">Receives the outcome of every scheduled and catch-up job (collection quality); null for none.</param>
+    /// <param name="control">Relay and clock of the bus's meters for operations; null takes the reader when it implements <see cref="IMeterControl"/>.</param>
     public BusWorker(string bus, IMeterReader reader, IEnumerable<Meter> meters, IOutboxWriter outbox, IClockStatus clock,
-        CollectionOptions options, TimeProvider timeProvider, ILogger<BusWorker> logger, int maxConcurrency = 1, ICollectionObserver? observer = null)
+        CollectionOptions options, TimeProvider timeProvider, ILogger<BusWorker> logger, int maxConcurrency = 1, ICollectionObserver? observer = null,
+        IMeterControl? control = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(bus);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxConcurrency, 1);
@@ -64,43 +76,126 @@ public sealed class BusWorker
         _slots = new SemaphoreSlim(maxConcurrency, maxConcurrency);
         _observer = observer;
         _pastReader = reader as IMissedIntervalReader;
+        Control = control ?? reader as IMeterControl;
         _reader = reader ?? throw new ArgumentNullException(nameof(reader));
         _outbox = outbox ?? throw new ArgumentNullException(nameof(outbox));
         _clock = clock ?? throw new ArgumentNullException(nameof(clock));
         _options = options ?? throw new ArgumentNullException(nameof(options));
         _time = timeProvider ?? throw new ArgumentNullException(nameof(timeProvider));
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
-        Meters = meters.ToArray();
-        foreach (var m in Meters)
+        _order = [.. meters];
+        foreach (var m in _order)
             if (m.Bus != bus) throw new ArgumentException($"Meter {m.Id} is on bus '{m.Bus}', not '{bus}'", nameof(meters));
-        _meters = Meters.ToDictionary(m => m.Id);
-        _health = Meters.ToDictionary(m => m.Id, m => new MeterHealth(m.Id, options.OfflineThreshold, options.OfflinePollDivisor));
-        _state = Meters.ToDictionary(m => m.Id, _ => new MeterState(new MissedIntervals(options.MissedIntervalsPerMeter)));
+        _meters = _order.ToDictionary(m => m.Id);
+        _health = _order.ToDictionary(m => m.Id, NewHealth);
+        _state = _order.ToDictionary(m => m.Id, _ => NewState());
+        _snapshot = [.. _order];
     }
+
+    private MeterHealth NewHealth(Meter m) => new(m.Id, _options.OfflineThreshold, _options.OfflinePollDivisor);
+
+    private MeterState NewState() => new(new MissedIntervals(_options.MissedIntervalsPerMeter));
 
     public string Bus { get; }
 
     /// <summary>Jobs this worker runs at once (1 = strictly serial bus).</summary>
     public int MaxConcurrency { get; }
 
-    public IReadOnlyList<Meter> Meters { get; }
+    /// <summary>The meters of this bus now, in archive order (a snapshot: archive changes replace it).</summary>
+    public IReadOnlyList<Meter> Meters => _snapshot;
 
-    public bool TryGetMeter(MeterId id, out Meter meter) => _meters.TryGetValue(id, out meter!);
+    /// <summary>Relay and clock control of this bus's meters, or null when its protocol has none.</summary>
+    public IMeterControl? Control { get; }
+
+    public bool TryGetMeter(MeterId id, out Meter meter)
+    {
+        lock (_gate) return _meters.TryGetValue(id, out meter!);
+    }
+
+    /// <summary>Adds a meter to this bus; its jobs can be queued at once. Throws when it is on another bus or already here.</summary>
+    public void AddMeter(Meter meter)
+    {
+        ArgumentNullException.ThrowIfNull(meter);
+        if (meter.Bus != Bus) throw new ArgumentException($"Meter {meter.Id} is on bus '{meter.Bus}', not '{Bus}'", nameof(meter));
+        lock (_gate)
+        {
+            if (!_meters.TryAdd(meter.Id, meter)) throw new ArgumentException($"Meter {meter.Id} is already on bus '{Bus}'", nameof(meter));
+            _order.Add(meter);
+            _health[meter.Id] = NewHealth(meter);
+            _state[meter.Id] = NewState();
+            _snapshot = [.. _order];
+        }
+        _logger.LogInformation("Bus {Bus}: meter {Meter} added (address {Address})", Bus, meter.Id, meter.Address);
+    }
+
+    /// <summary>
+    /// Replaces a meter's entry (same id, same bus): its next job, queued or not, runs with the new entry;
+    /// a job in flight ends with the old one. Health and remembered misses are kept.
+    /// </summary>
+    public void UpdateMeter(Meter meter)
+    {
+        ArgumentNullException.ThrowIfNull(meter);
+        if (meter.Bus != Bus) throw new ArgumentException($"Meter {meter.Id} is on bus '{meter.Bus}', not '{Bus}'", nameof(meter));
+        lock (_gate)
+        {
+            if (!_meters.ContainsKey(meter.Id)) throw new ArgumentException($"Meter {meter.Id} is not on bus '{Bus}'", nameof(meter));
+            _meters[meter.Id] = meter;
+            _order[_order.FindIndex(m => m.Id == meter.Id)] = meter;
+            _snapshot = [.. _order];
+        }
+        _logger.LogInformation("Bus {Bus}: meter {Meter} updated (address {Address})", Bus, meter.Id, meter.Address);
+    }
+
+    /// <summary>
+    /// Removes a meter: its queued jobs are dropped (on-demand requests fail with <see cref="ArgumentException"/>),
+    /// a job in flight finishes; its health and remembered misses are forgotten. False when it was not here.
+    /// </summary>
+    public bool RemoveMeter(MeterId meter)
+    {
+        var dropped = new List<ReadJob>();
+        lock (_gate)
+        {
+            if (!_meters.Remove(meter)) return false;
+            _order.RemoveAll(m => m.Id == meter);
+            _health.Remove(meter);
+            _state.Remove(meter);
+            _snapshot = [.. _order];
+            foreach (var queue in (LinkedList<ReadJob>[])[_onDemand, _scheduled])
+                for (var node = queue.First; node is not null;)
+                {
+                    var next = node.Next;
+                    if (node.Value.Meter.Id == meter) { dropped.Add(node.Value); queue.Remove(node); }
+                    node = next;
+                }
+            foreach (var key in _latestQueued.Keys.Where(k => k.Meter == meter).ToArray()) _latestQueued.Remove(key);
+        }
+        foreach (var job in dropped)
+            job.Completion?.TrySetException(new ArgumentException($"Meter {meter} was removed from the archive", nameof(meter)));
+        _logger.LogInformation("Bus {Bus}: meter {Meter} removed, {Dropped} queued jobs dropped", Bus, meter, dropped.Count);
+        Pulse();
+        return true;
+    }
 
     /// <summary>Queues a scheduled job behind all on-demand jobs. Drops (and counts) the oldest scheduled job when the queue is full.</summary>
     public void EnqueueScheduled(ReadJob job)
     {
-        ArgumentNullException.ThrowIfNull(job);
-        if (job.OnDemand) throw new ArgumentException("Use RequestOnDemandAsync for on-demand jobs", nameof(job));
-        if (!_meters.ContainsKey(job.Meter.Id)) throw new ArgumentException($"Meter {job.Meter.Id} is not on bus '{Bus}'", nameof(job));
-        Enqueue(job);
+        if (!TryEnqueueScheduled(job)) throw new ArgumentException($"Meter {job.Meter.Id} is not on bus '{Bus}'", nameof(job));
     }
 
-    private void Enqueue(ReadJob job)
+    /// <summary>As <see cref="EnqueueScheduled"/>, but false (nothing queued) when the meter is not, or no longer, on this bus.</summary>
+    public bool TryEnqueueScheduled(ReadJob job)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        if (job.OnDemand) throw new ArgumentException("Use RequestOnDemandAsync for on-demand jobs", nameof(job));
+        return Enqueue(job);
+    }
+
+    private bool Enqueue(ReadJob job)
     {
         ReadJob? dropped = null;
         lock (_gate)
         {
+            if (!_meters.ContainsKey(job.Meter.Id)) return false;
             if (_scheduled.Count >= _options.ScheduledQueueCapacity)
             {
                 dropped = _scheduled.First!.Value;
@@ -118,11 +213,22 @@ public sealed class BusWorker
             Missed(dropped, CollectionOutcome.Dropped);
         }
         Pulse();
+        return true;
     }
 
     /// <summary>The scheduled intervals this meter missed and that are remembered for a catch-up read (oldest first).</summary>
     public IReadOnlyList<MissedInterval> MissedIntervals(MeterId meter) =>
-        _state.TryGetValue(meter, out var s) ? s.Missed.Snapshot() : [];
+        FindState(meter) is { } s ? s.Missed.Snapshot() : [];
+
+    private MeterState? FindState(MeterId meter)
+    {
+        lock (_gate) return _state.GetValueOrDefault(meter);
+    }
+
+    private MeterHealth? FindHealth(MeterId meter)
+    {
+        lock (_gate) return _health.GetValueOrDefault(meter);
+    }
 
     /// <summary>
     /// Reads <paramref name="quantities"/> (null or empty = all the profile supports) from a meter of this
@@ -132,12 +238,56 @@ public sealed class BusWorker
     /// </summary>
     public async Task<IReadOnlyList<Reading>> RequestOnDemandAsync(MeterId meter, IReadOnlyCollection<ObisCode>? quantities, CancellationToken cancellationToken)
     {
-        if (!_meters.TryGetValue(meter, out var m)) throw new ArgumentException($"Meter {meter} is not on bus '{Bus}'", nameof(meter));
         cancellationToken.ThrowIfCancellationRequested();
-        var job = ReadJob.CreateOnDemand(m, quantities ?? [], cancellationToken);
+        if (!TryGetMeter(meter, out var m)) throw new ArgumentException($"Meter {meter} is not on bus '{Bus}'", nameof(meter));
+        return await QueueOnDemandAsync(ReadJob.CreateOnDemand(m, quantities ?? [], cancellationToken), cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="operation"/> on a meter of this bus as an on-demand job (ahead of scheduled
+    /// jobs, the meter busy meanwhile, after the turnaround, cancelled by the RequestTimeout watchdog,
+    /// which surfaces as <see cref="TimeoutException"/>). It gets the meter's current entry and <see cref="Control"/>.
+    /// Throws <see cref="ArgumentException"/> for a meter not on this bus, else what the operation threw.
+    /// </summary>
+    public async Task<T> RunOnMeterAsync<T>(MeterId meter, Func<Meter, IMeterControl?, CancellationToken, Task<T>> operation, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(operation);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!TryGetMeter(meter, out var m)) throw new ArgumentException($"Meter {meter} is not on bus '{Bus}'", nameof(meter));
+        var result = default(T)!;
+        var control = Control;
+        await QueueOnDemandAsync(ReadJob.CreateOperation(m, async (current, ct) => result = await operation(current, control, ct), cancellationToken), cancellationToken);
+        return result;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="operation"/> holding the whole bus (a broadcast): ahead of every queued job it
+    /// waits until no job is in flight on the bus, holds every slot while it runs, then releases them.
+    /// The RequestTimeout watchdog applies (as <see cref="TimeoutException"/>).
+    /// </summary>
+    public async Task<T> RunOnBusAsync<T>(Func<IMeterControl?, CancellationToken, Task<T>> operation, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(operation);
+        cancellationToken.ThrowIfCancellationRequested();
+        var result = default(T)!;
+        var control = Control;
+        var op = new BusOperation(async ct => result = await operation(control, ct), cancellationToken);
+        using var registration = cancellationToken.Register(() => op.Completion.TrySetCanceled(cancellationToken));
+        lock (_gate) _busOperations.AddLast(op);
+        Pulse();
+        await op.Completion.Task;
+        return result;
+    }
+
+    private async Task<IReadOnlyList<Reading>> QueueOnDemandAsync(ReadJob job, CancellationToken cancellationToken)
+    {
         var completion = job.Completion!;
         using var registration = cancellationToken.Register(() => completion.TrySetCanceled(cancellationToken));
-        lock (_gate) _onDemand.AddLast(job);
+        lock (_gate)
+        {
+            if (!_meters.ContainsKey(job.Meter.Id)) throw new ArgumentException($"Meter {job.Meter.Id} is not on bus '{Bus}'");
+            _onDemand.AddLast(job);
+        }
         Pulse();
         return await completion.Task;
     }
@@ -145,31 +295,45 @@ public sealed class BusWorker
     public BusCountersSnapshot Counters()
     {
         int scheduled, onDemand;
-        lock (_gate) { scheduled = _scheduled.Count; onDemand = _onDemand.Count; }
+        lock (_gate) { scheduled = _scheduled.Count; onDemand = _onDemand.Count + _busOperations.Count; }
         return _counters.Snapshot(Bus, scheduled, onDemand);
     }
 
-    public IReadOnlyList<MeterHealthSnapshot> Health() => Meters.Select(m => _health[m.Id].Snapshot(Bus)).ToArray();
+    public IReadOnlyList<MeterHealthSnapshot> Health()
+    {
+        MeterHealth[] health;
+        lock (_gate) health = _order.Select(m => _health[m.Id]).ToArray();
+        return health.Select(h => h.Snapshot(Bus)).ToArray();
+    }
 
-    public MeterHealthSnapshot? Health(MeterId meter) => _health.TryGetValue(meter, out var h) ? h.Snapshot(Bus) : null;
+    public MeterHealthSnapshot? Health(MeterId meter) => FindHealth(meter)?.Snapshot(Bus);
 
     /// <summary>The bus loop. Returns when <paramref name="cancellationToken"/> fires, after the jobs in flight ended; pending on-demand requests are then cancelled.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         if (Interlocked.Exchange(ref _running, 1) == 1) throw new InvalidOperationException($"Bus worker '{Bus}' is already running");
         _logger.LogInformation("Bus {Bus}: worker started with {MeterCount} meters, {MaxConcurrency} job(s) at once", Bus, Meters.Count, MaxConcurrency);
-        var holdingSlot = false;
+        var held = 0;
         try
         {
             while (true)
             {
                 // A slot first, then a job: with one slot the next job is chosen only once the previous one ended.
                 await _slots.WaitAsync(cancellationToken);
-                holdingSlot = true;
-                ReadJob? job;
-                while ((job = TakeNext()) is null) await _signal.WaitAsync(cancellationToken);
-                holdingSlot = false;
-                _ = RunJobAsync(job, cancellationToken); // releases the slot and the meter when it ends; never throws
+                held = 1;
+                (ReadJob Job, MeterState State)? next = null;
+                BusOperation? op;
+                while ((op = TakeBusOperation()) is null && (next = TakeNext()) is null) await _signal.WaitAsync(cancellationToken);
+                if (op is not null)
+                {
+                    // The whole bus: no new job starts while the jobs in flight end and hand back their slots.
+                    for (; held < MaxConcurrency; held++) await _slots.WaitAsync(cancellationToken);
+                    held = 0;
+                    _ = RunBusOperationAsync(op, cancellationToken); // releases every slot when it ends; never throws
+                    continue;
+                }
+                held = 0;
+                _ = RunJobAsync(next!.Value.Job, next.Value.State, cancellationToken); // releases the slot and the meter when it ends; never throws
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -178,12 +342,14 @@ public sealed class BusWorker
         }
         finally
         {
-            if (holdingSlot) _slots.Release();
+            if (held > 0) _slots.Release(held);
             for (var i = 0; i < MaxConcurrency; i++) await _slots.WaitAsync(CancellationToken.None); // the jobs in flight have ended
             _slots.Release(MaxConcurrency);
             List<ReadJob> pending;
-            lock (_gate) { pending = [.. _onDemand]; _onDemand.Clear(); }
+            List<BusOperation> pendingOps;
+            lock (_gate) { pending = [.. _onDemand]; _onDemand.Clear(); pendingOps = [.. _busOperations]; _busOperations.Clear(); }
             foreach (var p in pending) p.Completion?.TrySetCanceled(cancellationToken);
+            foreach (var p in pendingOps) p.Completion.TrySetCanceled(cancellationToken);
             Volatile.Write(ref _running, 0);
             _logger.LogInformation("Bus {Bus}: worker stopped", Bus);
         }
@@ -195,33 +361,101 @@ public sealed class BusWorker
         if (_signal.CurrentCount == 0) _signal.Release();
     }
 
-    /// <summary>The first on-demand job, else the first scheduled job, whose meter has no job in flight; marks that meter busy.</summary>
-    private ReadJob? TakeNext()
+    /// <summary>The first whole-bus operation still wanted by its requester, if any.</summary>
+    private BusOperation? TakeBusOperation()
+    {
+        lock (_gate)
+        {
+            while (_busOperations.First is { } node)
+            {
+                _busOperations.RemoveFirst();
+                if (!node.Value.Completion.Task.IsCompleted) return node.Value;
+                _counters.Add(ref _counters.JobsCancelled);
+            }
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The first on-demand job, else the first scheduled job, whose meter has no job in flight; marks that
+    /// meter busy. The job is handed out with the meter's current entry (an update since it was queued applies).
+    /// </summary>
+    private (ReadJob Job, MeterState State)? TakeNext()
     {
         lock (_gate)
         {
             return Take(_onDemand) ?? Take(_scheduled);
         }
 
-        ReadJob? Take(LinkedList<ReadJob> queue)
+        (ReadJob, MeterState)? Take(LinkedList<ReadJob> queue)
         {
             for (var node = queue.First; node is not null; node = node.Next)
             {
-                var state = _state[node.Value.Meter.Id];
+                var id = node.Value.Meter.Id;
+                var state = _state[id]; // a removed meter's jobs left the queues with it
                 if (state.Busy) continue;
                 state.Busy = true;
                 queue.Remove(node);
-                return node.Value;
+                var current = _meters[id];
+                return (ReferenceEquals(current, node.Value.Meter) ? node.Value : node.Value.WithMeter(current), state);
             }
             return null;
         }
     }
 
-    private async Task RunJobAsync(ReadJob job, CancellationToken stop)
+    private async Task RunBusOperationAsync(BusOperation op, CancellationToken stop)
     {
         try
         {
-            await ProcessAsync(job, stop);
+            await WaitForBusQuietAsync(stop);
+            if (op.Completion.Task.IsCompleted)
+            {
+                // Given up by its requester while the jobs in flight ended: not run at all.
+                _counters.Add(ref _counters.JobsCancelled);
+                return;
+            }
+            _counters.Add(ref _counters.Requests);
+            using var watchdog = new CancellationTokenSource(_options.RequestTimeout, _time);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(stop, watchdog.Token, op.CancellationToken);
+            try
+            {
+                await op.Run(linked.Token);
+                _counters.Add(ref _counters.Ok);
+                op.Completion.TrySetResult();
+            }
+            catch (OperationCanceledException ex) when (watchdog.IsCancellationRequested && !stop.IsCancellationRequested && !op.CancellationToken.IsCancellationRequested)
+            {
+                _counters.Add(ref _counters.Timeouts);
+                _logger.LogWarning("Bus {Bus}: bus operation hung, cancelled after {RequestTimeout}", Bus, _options.RequestTimeout);
+                op.Completion.TrySetException(new TimeoutException($"Bus operation on '{Bus}' did not return within {_options.RequestTimeout}", ex));
+            }
+            finally
+            {
+                MarkBusUsed();
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested || op.CancellationToken.IsCancellationRequested)
+        {
+            op.Completion.TrySetCanceled(stop.IsCancellationRequested ? stop : op.CancellationToken);
+        }
+        catch (Exception ex)
+        {
+            if (ex is TimeoutException) _counters.Add(ref _counters.Timeouts);
+            _logger.LogWarning("Bus {Bus}: bus operation failed: {Error}", Bus, ex.Message);
+            op.Completion.TrySetException(ex);
+        }
+        finally
+        {
+            _slots.Release(MaxConcurrency);
+            Pulse();
+        }
+    }
+
+    private async Task RunJobAsync(ReadJob job, MeterState state, CancellationToken stop)
+    {
+        try
+        {
+            await ProcessAsync(job, state, stop);
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
@@ -235,7 +469,7 @@ public sealed class BusWorker
         }
         finally
         {
-            lock (_gate) _state[job.Meter.Id].Busy = false;
+            lock (_gate) state.Busy = false;
             _slots.Release();
             Pulse();
         }
@@ -243,10 +477,16 @@ public sealed class BusWorker
 
     private long NowUnixMs => _time.GetUtcNow().ToUnixTimeMilliseconds();
 
-    private async Task ProcessAsync(ReadJob job, CancellationToken stop)
+    private async Task ProcessAsync(ReadJob job, MeterState state, CancellationToken stop)
     {
         var meter = job.Meter;
-        var health = _health[meter.Id];
+        var health = FindHealth(meter.Id);
+        if (health is null)
+        {
+            // Removed from the archive between being taken and starting.
+            job.Completion?.TrySetException(new ArgumentException($"Meter {meter.Id} was removed from the archive"));
+            return;
+        }
         if (job.OnDemand)
         {
             if (job.Completion!.Task.IsCompleted || job.CancellationToken.IsCancellationRequested)
@@ -255,23 +495,28 @@ public sealed class BusWorker
                 job.Completion.TrySetCanceled(job.CancellationToken);
                 return;
             }
+            if (job.Operation is not null)
+            {
+                await OperateAsync(job, state, stop);
+                return;
+            }
         }
         else if (!job.CatchUp)
         {
             long latest;
-            lock (_gate) latest = _latestQueued[(meter.Id, job.TaskName)];
+            lock (_gate) latest = _latestQueued.GetValueOrDefault((meter.Id, job.TaskName), job.IntervalUnixMs);
             if (job.IntervalUnixMs < latest)
             {
                 _counters.Add(ref _counters.JobsSuperseded);
                 _logger.LogWarning("Bus {Bus}: job {Task} of meter {Meter} for interval {IntervalUnixMs} superseded by interval {LatestUnixMs}, skipped",
                     Bus, job.TaskName, meter.Id, job.IntervalUnixMs, latest);
-                Missed(job, CollectionOutcome.Superseded);
+                Missed(job, CollectionOutcome.Superseded, state);
                 return;
             }
             if (!health.ShouldPollScheduled())
             {
                 _counters.Add(ref _counters.JobsSkippedOffline);
-                Missed(job, CollectionOutcome.SkippedOffline);
+                Missed(job, CollectionOutcome.SkippedOffline, state);
                 return;
             }
         }
@@ -282,7 +527,7 @@ public sealed class BusWorker
         var reason = "unknown";
         for (var attempt = 1; attempt <= attempts; attempt++)
         {
-            await WaitForTurnaroundAsync(meter, stop);
+            await WaitForTurnaroundAsync(meter, state, stop);
             _counters.Add(ref _counters.Requests);
             using var watchdog = new CancellationTokenSource(_options.RequestTimeout, _time);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(stop, watchdog.Token, job.CancellationToken);
@@ -295,7 +540,7 @@ public sealed class BusWorker
             }
             catch (TimeoutException ex)
             {
-                MarkReply(meter);
+                MarkReply(meter, state);
                 _counters.Add(ref _counters.Timeouts);
                 (failure, reason) = (ex, "timeout");
                 _logger.LogWarning("Bus {Bus}: meter {Meter} timed out (attempt {Attempt}/{Attempts}): {Message}", Bus, meter.Id, attempt, attempts, ex.Message);
@@ -303,7 +548,7 @@ public sealed class BusWorker
             }
             catch (MeterProtocolException ex)
             {
-                MarkReply(meter);
+                MarkReply(meter, state);
                 _counters.ProtocolError(ex.Reason);
                 (failure, reason) = (ex, "protocol:" + ex.Reason);
                 _logger.LogWarning("Bus {Bus}: meter {Meter} protocol error {Reason} (attempt {Attempt}/{Attempts}): {Message}", Bus, meter.Id, ex.Reason, attempt, attempts, ex.Message);
@@ -315,14 +560,14 @@ public sealed class BusWorker
             }
             catch (OperationCanceledException) when (job.CancellationToken.IsCancellationRequested)
             {
-                MarkReply(meter);
+                MarkReply(meter, state);
                 _counters.Add(ref _counters.JobsCancelled);
                 job.Completion?.TrySetCanceled(job.CancellationToken);
                 return;
             }
             catch (OperationCanceledException ex) when (watchdog.IsCancellationRequested)
             {
-                MarkReply(meter);
+                MarkReply(meter, state);
                 _counters.Add(ref _counters.Timeouts);
                 (failure, reason) = (new TimeoutException($"Reader for meter {meter.Id} did not return within {_options.RequestTimeout}", ex), "watchdog");
                 _logger.LogWarning("Bus {Bus}: meter {Meter} reader hung, cancelled after {RequestTimeout} (attempt {Attempt}/{Attempts})", Bus, meter.Id, _options.RequestTimeout, attempt, attempts);
@@ -331,21 +576,21 @@ public sealed class BusWorker
             catch (Exception ex)
             {
                 // Not a meter fault we know how to retry: count, log, fail the job, keep the loop.
-                MarkReply(meter);
+                MarkReply(meter, state);
                 _counters.Unexpected(ex);
                 (failure, reason) = (ex, "unexpected:" + ex.GetType().Name);
                 _logger.LogError(ex, "Bus {Bus}: unexpected error reading meter {Meter} (attempt {Attempt}/{Attempts})", Bus, meter.Id, attempt, attempts);
                 break;
             }
-            MarkReply(meter);
+            MarkReply(meter, state);
             _counters.Add(ref _counters.Ok);
-            await CompleteAsync(job, health, values, stop);
+            await CompleteAsync(job, health, state, values, stop);
             return;
         }
 
         _counters.Add(ref _counters.JobsFailed);
         var now = NowUnixMs;
-        Missed(job, CollectionOutcome.Failed);
+        Missed(job, CollectionOutcome.Failed, state);
         if (!job.CatchUp && health.RecordFailure(now, reason))
         {
             var failures = health.Snapshot(Bus).ConsecutiveFailures;
@@ -356,7 +601,52 @@ public sealed class BusWorker
         job.Completion?.TrySetException(failure ?? new InvalidOperationException("read failed"));
     }
 
-    private async Task CompleteAsync(ReadJob job, MeterHealth health, IReadOnlyList<MeterValue> values, CancellationToken stop)
+    /// <summary>
+    /// One operation on one meter: one attempt (never retried), after the turnaround, under the watchdog.
+    /// Its outcome goes only to the requester; it counts as a request but not against the meter's health.
+    /// </summary>
+    private async Task OperateAsync(ReadJob job, MeterState state, CancellationToken stop)
+    {
+        var meter = job.Meter;
+        await WaitForTurnaroundAsync(meter, state, stop);
+        _counters.Add(ref _counters.Requests);
+        using var watchdog = new CancellationTokenSource(_options.RequestTimeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(stop, watchdog.Token, job.CancellationToken);
+        try
+        {
+            await job.Operation!(meter, linked.Token);
+            _counters.Add(ref _counters.Ok);
+            job.Completion!.TrySetResult([]);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (OperationCanceledException) when (job.CancellationToken.IsCancellationRequested)
+        {
+            _counters.Add(ref _counters.JobsCancelled);
+            job.Completion!.TrySetCanceled(job.CancellationToken);
+        }
+        catch (OperationCanceledException ex) when (watchdog.IsCancellationRequested)
+        {
+            _counters.Add(ref _counters.Timeouts);
+            _logger.LogWarning("Bus {Bus}: operation on meter {Meter} hung, cancelled after {RequestTimeout}", Bus, meter.Id, _options.RequestTimeout);
+            job.Completion!.TrySetException(new TimeoutException($"Operation on meter {meter.Id} did not return within {_options.RequestTimeout}", ex));
+        }
+        catch (Exception ex)
+        {
+            if (ex is TimeoutException) _counters.Add(ref _counters.Timeouts);
+            else if (ex is MeterProtocolException p) _counters.ProtocolError(p.Reason);
+            _logger.LogWarning("Bus {Bus}: operation on meter {Meter} failed: {Error}", Bus, meter.Id, ex.Message);
+            job.Completion!.TrySetException(ex);
+        }
+        finally
+        {
+            MarkReply(meter, state);
+        }
+    }
+
+    private async Task CompleteAsync(ReadJob job, MeterHealth health, MeterState state, IReadOnlyList<MeterValue> values, CancellationToken stop)
     {
         var meter = job.Meter;
         var readMs = NowUnixMs;
@@ -385,13 +675,13 @@ public sealed class BusWorker
         if (!job.OnDemand)
         {
             if (appended > 0) Observe(job, CollectionOutcome.Collected, readMs);
-            else Missed(job, CollectionOutcome.Failed);
+            else Missed(job, CollectionOutcome.Failed, state);
         }
-        if (!job.CatchUp) QueueCatchUps(meter);
+        if (!job.CatchUp) QueueCatchUps(meter, state);
     }
 
     /// <summary>Reports a scheduled job that ended without readings and remembers its interval for a catch-up read.</summary>
-    private void Missed(ReadJob job, CollectionOutcome outcome)
+    private void Missed(ReadJob job, CollectionOutcome outcome, MeterState? state = null)
     {
         if (job.OnDemand) return;
         Observe(job, outcome, NowUnixMs);
@@ -404,14 +694,13 @@ public sealed class BusWorker
                 Bus, missed.IntervalUnixMs, missed.Task, missed.Meter, missed.Attempts);
             return;
         }
-        _state[job.Meter.Id].Missed.Add(missed);
+        (state ?? FindState(job.Meter.Id))?.Missed.Add(missed); // none once the meter was removed
     }
 
     /// <summary>After a success: one catch-up job per remembered miss of the meter, when the reader can read its past intervals.</summary>
-    private void QueueCatchUps(Meter meter)
+    private void QueueCatchUps(Meter meter, MeterState state)
     {
         if (_pastReader is null) return;
-        var state = _state[meter.Id];
         if (state.Missed.Count == 0) return;
         bool can;
         try { can = _pastReader.CanReadPastIntervals(meter); }
@@ -461,7 +750,7 @@ public sealed class BusWorker
         _logger.LogError(ex, "Bus {Bus}: outbox append failed for meter {Meter}", Bus, meter);
     }
 
-    private void MarkReply(Meter meter)
+    private void MarkReply(Meter meter, MeterState state)
     {
         var now = _time.GetTimestamp();
         if (MaxConcurrency == 1)
@@ -473,18 +762,64 @@ public sealed class BusWorker
         else
         {
             // Parallel bus: the quiet time holds only that meter (its state is touched by its one job in flight).
-            _state[meter.Id].LastReplyTimestamp = now;
+            state.LastReplyTimestamp = now;
         }
     }
 
-    private async Task WaitForTurnaroundAsync(Meter meter, CancellationToken stop)
+    private async Task WaitForTurnaroundAsync(Meter meter, MeterState state, CancellationToken stop)
     {
         var (turnaround, since) = MaxConcurrency == 1
             ? (_lastTurnaround, _lastReplyTimestamp)
-            : (meter.Turnaround, _state[meter.Id].LastReplyTimestamp);
+            : (meter.Turnaround, state.LastReplyTimestamp);
+        await WaitQuietAsync(turnaround, since, stop);
+    }
+
+    private async Task WaitQuietAsync(TimeSpan turnaround, long since, CancellationToken stop)
+    {
         if (turnaround <= TimeSpan.Zero || since == 0) return;
         var wait = turnaround - _time.GetElapsedTime(since);
         if (wait > TimeSpan.Zero) await Task.Delay(wait, _time, stop);
+    }
+
+    /// <summary>Before a whole-bus operation: every meter's quiet time after its last reply has passed (all slots are held, nothing else runs).</summary>
+    private async Task WaitForBusQuietAsync(CancellationToken stop)
+    {
+        if (MaxConcurrency == 1)
+        {
+            await WaitQuietAsync(_lastTurnaround, _lastReplyTimestamp, stop);
+            return;
+        }
+        (Meter Meter, MeterState State)[] meters;
+        lock (_gate) meters = _order.Select(m => (m, _state[m.Id])).ToArray();
+        foreach (var (m, s) in meters) await WaitQuietAsync(m.Turnaround, s.LastReplyTimestamp, stop);
+    }
+
+    /// <summary>After a whole-bus operation (no reply to wait for): the bus keeps quiet for the longest turnaround of its meters.</summary>
+    private void MarkBusUsed()
+    {
+        var now = _time.GetTimestamp();
+        lock (_gate)
+        {
+            if (MaxConcurrency == 1)
+            {
+                _lastReplyTimestamp = now;
+                _lastTurnaround = _order.Count == 0 ? TimeSpan.Zero : _order.Max(m => m.Turnaround);
+            }
+            else
+            {
+                foreach (var s in _state.Values) s.LastReplyTimestamp = now;
+            }
+        }
+    }
+
+    /// <summary>A whole-bus operation waiting for the bus.</summary>
+    private sealed class BusOperation(Func<CancellationToken, Task> run, CancellationToken cancellationToken)
+    {
+        public Func<CancellationToken, Task> Run { get; } = run;
+
+        public CancellationToken CancellationToken { get; } = cancellationToken;
+
+        public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     /// <summary>Per-meter state of the worker. <see cref="Busy"/> is guarded by the worker's gate; the rest is touched only by the meter's one job in flight.</summary>

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Dcu.Core.Model;
+using Dcu.Core.Archive;
 
 namespace Dcu.Core.Collection;
 
@@ -63,18 +63,8 @@ public sealed class CollectionOptions
             var t = Tasks[i];
             var key = $"{S}:Tasks:{i}";
             if (t is null) { problems.Add($"{key} is empty"); continue; }
-            if (string.IsNullOrWhiteSpace(t.Name)) problems.Add($"{key}:Name is required");
-            else if (!names.Add(t.Name)) problems.Add($"{key}:Name '{t.Name}' is used by another task");
-            if (!IntervalClock.IsValidInterval(t.Interval))
-                problems.Add($"{key}:Interval must divide 24 h (a whole number of ms, 0 < interval <= 1 day; got {t.Interval})");
-            else if (!IntervalClock.IsValidOffset(t.Offset, t.Interval))
-                problems.Add($"{key}:Offset must be at least 0 and less than the interval (got {t.Offset})");
-            for (var q = 0; q < t.Quantities.Count; q++)
-                if (!ObisCode.TryParse(t.Quantities[q], out _))
-                    problems.Add($"{key}:Quantities:{q} '{t.Quantities[q]}' is not an OBIS code A.B.C.D.E");
-            for (var m = 0; m < t.Meters.Count; m++)
-                if (string.IsNullOrWhiteSpace(t.Meters[m]))
-                    problems.Add($"{key}:Meters:{m} is empty");
+            t.Validate(FieldNames.Config(key), problems);
+            if (!string.IsNullOrWhiteSpace(t.Name) && !names.Add(t.Name)) problems.Add($"{key}:Name '{t.Name}' is used by another task");
         }
         return problems;
     }
@@ -85,11 +75,6 @@ public sealed class CollectionOptions
         var problems = Validate();
         if (problems.Count > 0)
             throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"Invalid collection options: {string.Join("; ", problems)}"));
-        return Tasks.Select(t => new CollectionTask(
-            t.Name,
-            t.Meters.Select(m => new MeterId(m)).ToArray(),
-            t.Quantities.Select(ObisCode.Parse).ToArray(),
-            t.Interval,
-            t.Offset)).ToArray();
+        return Tasks.Select(t => t.ToTask()).ToArray();
     }
 }

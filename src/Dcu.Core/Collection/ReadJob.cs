@@ -23,7 +23,10 @@ public sealed record ReadJob
         CancellationToken = cancellationToken;
     }
 
-    public Meter Meter { get; }
+    public Meter Meter { get; private init; }
+
+    /// <summary>For an operation job (<see cref="CreateOperation"/>): what to run on the meter instead of a read.</summary>
+    public Func<Meter, CancellationToken, Task>? Operation { get; private init; }
 
     /// <summary>Quantities to read; empty = all the meter's profile supports.</summary>
     public IReadOnlyCollection<ObisCode> Quantities { get; }
@@ -62,6 +65,19 @@ public sealed record ReadJob
     public static ReadJob CreateOnDemand(Meter meter, IReadOnlyCollection<ObisCode> quantities, CancellationToken cancellationToken) =>
         new(meter, quantities, OnDemandTaskName, 0, long.MaxValue,
             new TaskCompletionSource<IReadOnlyList<Reading>>(TaskCreationOptions.RunContinuationsAsynchronously), cancellationToken);
+
+    /// <summary>
+    /// An operation on the meter (relay, clock, ...) run as an on-demand job; its completion receives an
+    /// empty list when <paramref name="operation"/> succeeded, or what it threw.
+    /// </summary>
+    public static ReadJob CreateOperation(Meter meter, Func<Meter, CancellationToken, Task> operation, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(operation);
+        return CreateOnDemand(meter, [], cancellationToken) with { Operation = operation };
+    }
+
+    /// <summary>The same job for the meter's current archive entry (same id).</summary>
+    internal ReadJob WithMeter(Meter meter) => this with { Meter = meter };
 
     public const string OnDemandTaskName = "on-demand";
 }

@@ -1,3 +1,4 @@
+using Dcu.Core.Archive;
 using Dcu.Core.Collection;
 using Dcu.Core.Model;
 using Dcu.Core.Outbox;
@@ -29,7 +30,7 @@ namespace Dcu.Core.Events;
 /// Readings for days older than yesterday are ignored. State is not persisted: after a restart
 /// the day is counted from the restart.</para>
 /// </remarks>
-public sealed class CollectionQuality : ICollectionObserver
+public sealed class CollectionQuality : ICollectionObserver, IArchiveObserver
 {
     private const long DayMs = 86_400_000;
     private const int MaxPendingReports = 7;
@@ -37,8 +38,10 @@ public sealed class CollectionQuality : ICollectionObserver
     private readonly object _gate = new();
     private readonly TaskInfo[] _tasks;
     private readonly Dictionary<string, int> _taskIndex = new(StringComparer.Ordinal);
-    private readonly MeterId[] _meters;
-    private readonly Dictionary<MeterId, int> _meterIndex = [];
+    private readonly List<MeterId> _meters;
+    private readonly List<long> _meterSince; // when each meter (by index) started to be expected
+    private readonly Dictionary<MeterId, int> _meterIndex = []; // the meters in the archive now
+    private readonly IReadOnlyList<CollectionTask> _taskDefinitions;
     private readonly SortedDictionary<long, Day> _days = [];
     private readonly List<DailyQualityReport> _pending = [];
     private readonly IOutboxWriter _outbox;
@@ -60,17 +63,44 @@ public sealed class CollectionQuality : ICollectionObserver
         if (problems.Count > 0) throw new ArgumentException(string.Join("; ", problems), nameof(options));
         _time = timeProvider ?? TimeProvider.System;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
-        _meters = meters.Distinct().ToArray();
-        for (var i = 0; i < _meters.Length; i++) _meterIndex[_meters[i]] = i;
+        _meters = meters.Distinct().ToList();
+        for (var i = 0; i < _meters.Count; i++) _meterIndex[_meters[i]] = i;
+        _taskDefinitions = tasks;
         _tasks = new TaskInfo[tasks.Count];
         for (var t = 0; t < tasks.Count; t++)
         {
             var task = tasks[t];
             if (!_taskIndex.TryAdd(task.Name, t)) throw new ArgumentException($"Two tasks share the name '{task.Name}'", nameof(tasks));
-            var covered = Enumerable.Range(0, _meters.Length).Where(m => task.Includes(_meters[m])).ToArray();
+            var covered = Enumerable.Range(0, _meters.Count).Where(m => task.Includes(_meters[m])).ToList();
             _tasks[t] = new TaskInfo(task.Name, task.Interval, (long)task.Interval.TotalMilliseconds, (long)task.Offset.TotalMilliseconds, covered);
         }
         _startMs = NowMs;
+        _meterSince = _meters.Select(_ => _startMs).ToList();
+    }
+
+    /// <summary>A meter added to the archive: expected from its first interval due after <paramref name="sinceUnixMs"/>.</summary>
+    public void MeterAdded(MeterId meter, long sinceUnixMs)
+    {
+        lock (_gate)
+        {
+            if (_meterIndex.ContainsKey(meter)) return;
+            var m = _meters.Count; // a new index, also when re-added: its old slots stay with the old index
+            _meters.Add(meter);
+            _meterSince.Add(Math.Max(sinceUnixMs, _startMs));
+            _meterIndex[meter] = m;
+            for (var t = 0; t < _tasks.Length; t++)
+                if (_taskDefinitions[t].Includes(meter)) _tasks[t].Meters.Add(m); // stays sorted: m is the largest index
+        }
+    }
+
+    /// <summary>A meter removed from the archive: no longer expected, its results ignored.</summary>
+    public void MeterRemoved(MeterId meter)
+    {
+        lock (_gate)
+        {
+            if (!_meterIndex.Remove(meter, out var m)) return;
+            foreach (var task in _tasks) task.Meters.Remove(m);
+        }
     }
 
     /// <summary>When counting started (the DCU start): intervals due at or before it are not expected.</summary>
@@ -244,16 +274,18 @@ public sealed class CollectionQuality : ICollectionObserver
             ranges[t] = (first, end);
         }
 
-        var meters = new List<MeterQuality>(_meters.Length);
+        var meters = new List<MeterQuality>(_meterIndex.Count);
         long expected = 0, collected = 0, onTime = 0;
-        for (var m = 0; m < _meters.Length; m++)
+        for (var m = 0; m < _meters.Count; m++)
         {
+            if (!_meterIndex.TryGetValue(_meters[m], out var active) || active != m) continue; // removed
             var tasks = new List<TaskQuality>();
             for (var t = 0; t < _tasks.Length; t++)
             {
                 var task = _tasks[t];
-                if (Array.BinarySearch(task.Meters, m) < 0) continue;
+                if (task.Meters.BinarySearch(m) < 0) continue;
                 var (first, end) = ranges[t];
+                first = Math.Min(end, Math.Max(first, FirstExpected(m, task, dayStart)));
                 var slot = day?.Find(m * _tasks.Length + t);
                 var missed = new List<long>();
                 int c = 0, o = 0;
@@ -285,9 +317,14 @@ public sealed class CollectionQuality : ICollectionObserver
             for (var k = first; k < end; k++)
             {
                 var ok = 0;
+                var expectedMeters = 0;
                 foreach (var m in task.Meters)
+                {
+                    if (FirstExpected(m, task, dayStart) > k) continue; // added later
+                    expectedMeters++;
                     if (day?.Find(m * _tasks.Length + t) is { } slot && Get(slot.OnTime, k)) ok++;
-                var ic = new IntervalCompleteness(task.Name, dayStart + k * task.IntervalMs, task.Meters.Length, ok);
+                }
+                var ic = new IntervalCompleteness(task.Name, dayStart + k * task.IntervalMs, expectedMeters, ok);
                 per.Add(ic);
                 if (ic.Share >= _options.CompletenessTarget) atTarget++;
                 min = Math.Min(min, ic.Share);
@@ -296,6 +333,10 @@ public sealed class CollectionQuality : ICollectionObserver
         }
         return new Summary(expected, collected, onTime, expected == 0 ? 1 : (double)collected / expected, meters, completeness);
     }
+
+    /// <summary>The first interval index of the day that meter <paramref name="m"/> is expected in (due after it was added).</summary>
+    private int FirstExpected(int m, TaskInfo task, long dayStart) =>
+        (int)Math.Clamp(FloorDiv(_meterSince[m] - task.OffsetMs - dayStart, task.IntervalMs) + 1, 0, task.PerDay);
 
     private static long DayStart(long unixMs) => FloorDiv(unixMs, DayMs) * DayMs;
 
@@ -311,7 +352,7 @@ public sealed class CollectionQuality : ICollectionObserver
 
     private static bool Get(ulong[] bits, int k) => (bits[k >> 6] & (1UL << (k & 63))) != 0;
 
-    private sealed record TaskInfo(string Name, TimeSpan Interval, long IntervalMs, long OffsetMs, int[] Meters)
+    private sealed record TaskInfo(string Name, TimeSpan Interval, long IntervalMs, long OffsetMs, List<int> Meters)
     {
         public int PerDay { get; } = (int)(DayMs / IntervalMs);
     }

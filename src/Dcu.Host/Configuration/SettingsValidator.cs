@@ -1,4 +1,5 @@
 using System.Globalization;
+using Dcu.Core.Archive;
 using Dcu.Drivers.Dlt645;
 using Dcu.Drivers.Profiles;
 
@@ -33,25 +34,10 @@ public static class SettingsValidator
             var key = $"Meters:{i}";
             if (string.IsNullOrWhiteSpace(m.Id)) problems.Add($"{key}:Id is required");
             else if (!meters.Add(m.Id)) problems.Add($"{key}:Id '{m.Id}' is used by another meter");
-            if (!buses.ContainsKey(m.Bus)) { problems.Add($"{key}:Bus '{m.Bus}' is not in Buses"); continue; }
-            var bus = buses[m.Bus];
-            if (bus.IsDlt645 || bus.IsPlc)
-            {
-                if (!Dlt645Address.TryParse(m.Address, out _))
-                    problems.Add($"{key}:Address '{m.Address}' must be a 12-digit DL/T 645 meter address");
-                else if (!units.Add((m.Bus, m.Address)))
-                    problems.Add($"{key}:Address {m.Address} is used by another meter on bus '{m.Bus}'");
-            }
-            else
-            {
-                if (!byte.TryParse(m.Address, NumberStyles.None, CultureInfo.InvariantCulture, out var unit) || unit is < 1 or > 247)
-                    problems.Add($"{key}:Address '{m.Address}' must be a Modbus unit id 1..247");
-                else if (!units.Add((m.Bus, m.Address)))
-                    problems.Add($"{key}:Address {m.Address} is used by another meter on bus '{m.Bus}'");
-                if (profiles is not null && !profiles.ContainsKey(m.Profile))
-                    problems.Add($"{key}:Profile '{m.Profile}' is not in the profiles directory (have: {string.Join(", ", profiles.Keys.Order(StringComparer.Ordinal))})");
-            }
-            if (m.Turnaround < TimeSpan.Zero || m.Turnaround > TimeSpan.FromSeconds(10)) problems.Add($"{key}:Turnaround must be 0..10 s (got {m.Turnaround})");
+            var bus = MeterEntryRules.Check(new MeterEntry { Id = m.Id, Bus = m.Bus, Address = m.Address, Profile = m.Profile, Turnaround = m.Turnaround },
+                FieldNames.Config(key), buses, profiles, problems);
+            if (bus is not null && MeterEntryRules.IsAddressValid(bus, m.Address) && !units.Add((m.Bus, m.Address)))
+                problems.Add($"{key}:Address {m.Address} is used by another meter on bus '{m.Bus}'");
         }
 
         problems.AddRange(s.Collection.Validate());

@@ -1,6 +1,8 @@
 using Dcu.Core.Abstractions;
+using Dcu.Core.Archive;
 using Dcu.Core.Collection;
 using Dcu.Core.Commands;
+using Dcu.Core.Commands.Handlers;
 using Dcu.Core.Events;
 using Dcu.Core.Model;
 using Dcu.Core.Outbox;
@@ -29,7 +31,8 @@ public sealed class DcuRuntime(
     ILoggerFactory loggers,
     IHostApplicationLifetime lifetime,
     ISystemdNotifier? systemd = null,
-    RemoteConfiguration? remoteConfiguration = null) : IHostedService, IAsyncDisposable
+    RemoteConfiguration? remoteConfiguration = null,
+    PersistedCollection? persisted = null) : IHostedService, IAsyncDisposable
 {
     private readonly ILogger _log = loggers.CreateLogger("Dcu");
     private readonly CancellationTokenSource _stopping = new();
@@ -48,6 +51,15 @@ public sealed class DcuRuntime(
     public UplinkPublisher? Publisher { get; private set; }
 
     public CollectionQuality? Quality { get; private set; }
+
+    /// <summary>The meter archive, changeable at runtime (meters.* commands).</summary>
+    public MeterArchive? Archive { get; private set; }
+
+    /// <summary>The collection tasks, changeable at runtime (tasks.* commands).</summary>
+    public TaskBook? TaskBook { get; private set; }
+
+    /// <summary>The handlers of read, tasks.* and meters.*, for the command dispatcher.</summary>
+    public IReadOnlyList<ICommandHandler> CollectionHandlers { get; private set; } = [];
 
     public MqttUplink? Uplink => _uplink;
 
@@ -106,6 +118,14 @@ public sealed class DcuRuntime(
                 string.Join(", ", bus.Meters.Take(8).Select(m => $"{m.Id}@{m.Address}{(m.Profile.Length > 0 ? " " + m.Profile : "")}")) + (bus.Meters.Count > 8 ? ", ..." : ""));
         }
         Scheduler = new CollectionScheduler(settings.Collection, tasks, workers.Select(w => w.Worker), time, loggers.CreateLogger<CollectionScheduler>());
+        var state = new CollectionStateFiles(settings.Dcu.DataDirectory);
+        var sources = persisted ?? new PersistedCollection(null, null);
+        _log.LogInformation("Meter archive from {MetersSource}; collection tasks from {TasksSource}", sources.MetersSource, sources.TasksSource);
+        Archive = new MeterArchive(Scheduler, new HostMeterEntryValidator(settings.Buses, profiles),
+            settings.Meters.Select(m => new MeterEntry { Id = m.Id, Bus = m.Bus, Address = m.Address, Profile = m.Profile, Turnaround = m.Turnaround }),
+            state, _buses.OfType<IBusArchiveSync>(), Quality, time, loggers.CreateLogger<MeterArchive>());
+        TaskBook = new TaskBook(Archive, state, loggers.CreateLogger<TaskBook>());
+        CollectionHandlers = CollectionCommands.Create(Archive, TaskBook);
 
         Publisher = new UplinkPublisher(_uplink, Outbox, topics, settings.Publisher, time, loggers.CreateLogger<UplinkPublisher>());
         var status = new StatusReporter(_uplink, topics, Outbox, Publisher.GetStats, BusErrors,
@@ -129,6 +149,7 @@ public sealed class DcuRuntime(
         foreach (var (bus, worker) in workers) _loops.Add(Task.Run(() => RunBusAsync(bus, worker, stop), CancellationToken.None));
         _loops.Add(Task.Run(() => Quality.RunAsync(stop), CancellationToken.None));
         _loops.Add(Task.Run(() => Scheduler.RunAsync(stop), CancellationToken.None));
+        _loops.Add(Task.Run(() => Archive.RunAsync(stop), CancellationToken.None));
         _loops.Add(Task.Run(() => Publisher.RunAsync(stop), CancellationToken.None));
         _loops.Add(Task.Run(async () =>
         {

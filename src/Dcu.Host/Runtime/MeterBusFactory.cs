@@ -18,7 +18,7 @@ public sealed class MeterBusFactory(IReadOnlyDictionary<string, MeterProfile> pr
     public IReadOnlyList<MeterBus> Create(DcuSettings settings) =>
         settings.Buses.Select(options => Create(options, settings.Meters
             .Where(m => string.Equals(m.Bus, options.Name, StringComparison.Ordinal))
-            .Select(m => new Meter(new MeterId(m.Id), m.Bus, Protocol(options), m.Address, m.Profile) { Turnaround = m.Turnaround })
+            .Select(m => new Meter(new MeterId(m.Id), m.Bus, MeterEntryRules.Protocol(options), m.Address, m.Profile) { Turnaround = m.Turnaround })
             .ToArray())).ToArray();
 
     private MeterBus Create(BusOptions options, IReadOnlyList<Meter> meters)
@@ -51,6 +51,7 @@ public sealed class MeterBusFactory(IReadOnlyDictionary<string, MeterProfile> pr
     {
         var mainNode = PlcAddress.Parse(options.MainNodeAddress);
         IByteLink link;
+        Action<Meter>? attach = null;
         if (options.Type == BusType.SimulatedPlc)
         {
             var module = new SimulatedPlcModule(time, new SimulatedPlcModuleOptions
@@ -62,11 +63,13 @@ public sealed class MeterBusFactory(IReadOnlyDictionary<string, MeterProfile> pr
                 Seed = StableSeed(options.Name),
             }, "sim:" + options.Name);
             var site = new SimulatedSiteOptions { NominalVoltage = 220, UtcOffset = options.EffectiveMeterUtcOffset };
-            foreach (var m in meters)
+            // Also for meters added by command later: the simulated power line gets a meter that answers.
+            attach = m =>
             {
                 var meter = new SimulatedDlt645Meter(Dlt645Address.Parse(m.Address), time, StableSeed(m.Id.Value), site) { MaxBroadcastCorrection = TimeSpan.FromMinutes(5) };
                 module.AddMeter(m.Address, frame => meter.Respond(frame.Span));
-            }
+            };
+            foreach (var m in meters) attach(m);
             link = module;
         }
         else
@@ -89,7 +92,7 @@ public sealed class MeterBusFactory(IReadOnlyDictionary<string, MeterProfile> pr
             TimeProvider = time,
             Control = options.ControlSettings($"Buses '{options.Name}'"),
         };
-        return new PlcBus(options.Name, meters, driver, protocol, link.Name, options.MaxConcurrency);
+        return new PlcBus(options.Name, meters, driver, protocol, link.Name, options.MaxConcurrency, attach);
     }
 
     private SerialByteLink Serial(BusOptions options) => new(new SerialLinkOptions
@@ -143,9 +146,6 @@ public sealed class MeterBusFactory(IReadOnlyDictionary<string, MeterProfile> pr
             ["errorReplies"] = c.ErrorReplies,
         };
     }
-
-    private static MeterProtocol Protocol(BusOptions options) =>
-        options.IsPlc ? MeterProtocol.Plc : options.IsDlt645 ? MeterProtocol.Dlt645 : options.Type == BusType.ModbusTcp ? MeterProtocol.ModbusTcp : MeterProtocol.ModbusRtu;
 
     // Seeded by name so a restarted demo shows the same site.
     private static int StableSeed(string text)

@@ -3,6 +3,7 @@ using Dcu.Core.Abstractions;
 using Dcu.Core.Collection;
 using Dcu.Core.Model;
 using Dcu.Core.Outbox;
+using Dcu.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
@@ -40,6 +41,9 @@ internal sealed class FakeMeterReader(TimeProvider time) : IMeterReader, IMissed
 
     public ConcurrentQueue<ReadCall> Calls { get; } = new();
 
+    /// <summary>The archive entry each read was given.</summary>
+    public ConcurrentQueue<Meter> Entries { get; } = new();
+
     public int MaxInFlight => Volatile.Read(ref _maxInFlight);
 
     public int InFlight => Volatile.Read(ref _inFlight);
@@ -59,6 +63,7 @@ internal sealed class FakeMeterReader(TimeProvider time) : IMeterReader, IMissed
         {
             var call = _callsPerMeter.AddOrUpdate(meter.Id, 1, (_, n) => n + 1);
             Calls.Enqueue(new ReadCall(meter.Id, time.GetUtcNow(), [.. quantities]));
+            Entries.Enqueue(meter);
             return _scripts.TryGetValue(meter.Id, out var script)
                 ? await script(call, quantities, cancellationToken)
                 : Values(quantities, call);
@@ -199,4 +204,57 @@ internal sealed class RecordingObserver : ICollectionObserver
     public ConcurrentQueue<CollectionJobResult> Results { get; } = new();
 
     public void OnScheduledJob(CollectionJobResult result) => Results.Enqueue(result);
+}
+
+/// <summary>A scheduler over one bus worker per bus of the meters, all over fakes, started on construction, stopped on dispose.</summary>
+internal sealed class SchedulerRig : IAsyncDisposable
+{
+    private readonly CancellationTokenSource _stop = new();
+    private readonly List<Task> _runs = [];
+
+    public SchedulerRig(CollectionOptions options, params Meter[] meters)
+        : this(options, [], meters)
+    {
+    }
+
+    /// <param name="buses">Buses to have a worker for even without meters (they are added later).</param>
+    public SchedulerRig(CollectionOptions options, string[] buses, params Meter[] meters)
+    {
+        Time = new FakeTimeProvider(WorkerRig.Start);
+        Reader = new FakeMeterReader(Time);
+        Workers = meters.Select(m => m.Bus).Concat(buses).Distinct()
+            .Select(b => new BusWorker(b, Reader, meters.Where(m => m.Bus == b), Outbox, Clock, options, Time, NullLogger<BusWorker>.Instance))
+            .ToArray();
+        Scheduler = new CollectionScheduler(options, Workers, Time, NullLogger<CollectionScheduler>.Instance);
+        foreach (var w in Workers) _runs.Add(w.RunAsync(_stop.Token));
+        _runs.Add(Scheduler.RunAsync(_stop.Token));
+    }
+
+    public FakeTimeProvider Time { get; }
+
+    public FakeMeterReader Reader { get; }
+
+    public FakeOutbox Outbox { get; } = new();
+
+    public FakeClockStatus Clock { get; } = new();
+
+    public IReadOnlyList<BusWorker> Workers { get; }
+
+    public CollectionScheduler Scheduler { get; }
+
+    /// <summary>Waits until the scheduler waits for <paramref name="dueUnixMs"/>, then moves the clock there.</summary>
+    public async Task AdvanceToDueAsync(long dueUnixMs)
+    {
+        await Eventually.TrueAsync(() => Scheduler.Schedule().Any(s => s.NextDueUnixMs == dueUnixMs), $"scheduler waiting for {DateTimeOffset.FromUnixTimeMilliseconds(dueUnixMs):O}");
+        Time.SetUtcNow(DateTimeOffset.FromUnixTimeMilliseconds(dueUnixMs));
+    }
+
+    public long[] Intervals(string meter) => Outbox.For(meter).Select(r => r.IntervalUnixMs).Distinct().Order().ToArray();
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        await Task.WhenAll(_runs).WaitAsync(TimeSpan.FromSeconds(10));
+        _stop.Dispose();
+    }
 }

@@ -18,52 +18,6 @@ public sealed class CollectionSchedulerTests
         return c.JobsCompleted + c.JobsFailed + c.JobsSkippedOffline + c.JobsSuperseded + c.JobsCancelled;
     }
 
-    private sealed class Rig : IAsyncDisposable
-    {
-        private readonly CancellationTokenSource _stop = new();
-        private readonly List<Task> _runs = [];
-
-        public Rig(CollectionOptions options, params Meter[] meters)
-        {
-            Time = new FakeTimeProvider(Start);
-            Reader = new FakeMeterReader(Time);
-            Workers = meters.GroupBy(m => m.Bus)
-                .Select(g => new BusWorker(g.Key, Reader, g, Outbox, Clock, options, Time, NullLogger<BusWorker>.Instance))
-                .ToArray();
-            Scheduler = new CollectionScheduler(options, Workers, Time, NullLogger<CollectionScheduler>.Instance);
-            foreach (var w in Workers) _runs.Add(w.RunAsync(_stop.Token));
-            _runs.Add(Scheduler.RunAsync(_stop.Token));
-        }
-
-        public FakeTimeProvider Time { get; }
-
-        public FakeMeterReader Reader { get; }
-
-        public FakeOutbox Outbox { get; } = new();
-
-        public FakeClockStatus Clock { get; } = new();
-
-        public IReadOnlyList<BusWorker> Workers { get; }
-
-        public CollectionScheduler Scheduler { get; }
-
-        /// <summary>Waits until the scheduler waits for <paramref name="dueUnixMs"/>, then moves the clock there.</summary>
-        public async Task AdvanceToDueAsync(long dueUnixMs)
-        {
-            await Eventually.TrueAsync(() => Scheduler.Schedule().Any(s => s.NextDueUnixMs == dueUnixMs), $"scheduler waiting for {DateTimeOffset.FromUnixTimeMilliseconds(dueUnixMs):O}");
-            Time.SetUtcNow(DateTimeOffset.FromUnixTimeMilliseconds(dueUnixMs));
-        }
-
-        public long[] Intervals(string meter) => Outbox.For(meter).Select(r => r.IntervalUnixMs).Distinct().Order().ToArray();
-
-        public async ValueTask DisposeAsync()
-        {
-            await _stop.CancelAsync();
-            await Task.WhenAll(_runs).WaitAsync(TimeSpan.FromSeconds(10));
-            _stop.Dispose();
-        }
-    }
-
     private static CollectionOptions Options(string interval = "00:15:00", string offset = "00:00:00", params string[] meters) => new()
     {
         Tasks = [new() { Name = "energy", Interval = TimeSpan.Parse(interval, CultureInfo.InvariantCulture), Offset = TimeSpan.Parse(offset, CultureInfo.InvariantCulture), Quantities = ["1.0.1.8.0"], Meters = [.. meters] }],
@@ -72,7 +26,7 @@ public sealed class CollectionSchedulerTests
     [Fact]
     public async Task Jobs_are_queued_at_each_aligned_boundary_and_stamped_with_it()
     {
-        await using var rig = new Rig(Options(), M("a"), M("b"), M("c", bus: "rs485-2"));
+        await using var rig = new SchedulerRig(Options(), M("a"), M("b"), M("c", bus: "rs485-2"));
         string[] boundaries = ["10:15", "10:30", "10:45", "11:00"];
 
         for (var k = 0; k < boundaries.Length; k++)
@@ -97,7 +51,7 @@ public sealed class CollectionSchedulerTests
     [Fact]
     public async Task An_offset_delays_the_read_but_not_the_interval_timestamp()
     {
-        await using var rig = new Rig(Options(offset: "00:02:00"), M("a"));
+        await using var rig = new SchedulerRig(Options(offset: "00:02:00"), M("a"));
 
         await rig.AdvanceToDueAsync(Ms("10:17"));
         await Eventually.TrueAsync(() => rig.Outbox.Readings.Count == 1, "reading");
@@ -109,7 +63,7 @@ public sealed class CollectionSchedulerTests
     [Fact]
     public async Task A_task_reads_only_its_meters()
     {
-        await using var rig = new Rig(Options(meters: ["b", "not-in-archive"]), M("a"), M("b"));
+        await using var rig = new SchedulerRig(Options(meters: ["b", "not-in-archive"]), M("a"), M("b"));
 
         await rig.AdvanceToDueAsync(Ms("10:15"));
         await Eventually.TrueAsync(() => rig.Outbox.Readings.Count == 1, "reading");
@@ -121,7 +75,7 @@ public sealed class CollectionSchedulerTests
     [Fact]
     public async Task A_dead_meter_does_not_stall_the_others_on_its_bus()
     {
-        await using var rig = new Rig(Options(interval: "00:01:00"), M("a"), M("dead"), M("c"));
+        await using var rig = new SchedulerRig(Options(interval: "00:01:00"), M("a"), M("dead"), M("c"));
         rig.Reader.Script("dead", FakeMeterReader.TimesOut);
         var worker = Assert.Single(rig.Workers);
         var due = Ms("10:08");
@@ -148,7 +102,7 @@ public sealed class CollectionSchedulerTests
     [Fact]
     public async Task A_clock_stepped_forward_reads_the_latest_interval_once()
     {
-        await using var rig = new Rig(Options(), M("a"));
+        await using var rig = new SchedulerRig(Options(), M("a"));
         await Eventually.TrueAsync(() => rig.Scheduler.Schedule()[0].NextDueUnixMs == Ms("10:15"), "armed");
 
         rig.Time.SetUtcNow(DateTimeOffset.FromUnixTimeMilliseconds(Ms("14:07"))); // e.g. NTP after a cold boot
@@ -166,7 +120,7 @@ public sealed class CollectionSchedulerTests
     {
         var options = Options();
         options.RequestTimeout = TimeSpan.FromHours(1); // the fake reader below never times out by itself
-        await using var rig = new Rig(options, M("a"), M("b"));
+        await using var rig = new SchedulerRig(options, M("a"), M("b"));
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         rig.Reader.Script("a", async (call, q, ct) =>
         {
@@ -191,7 +145,7 @@ public sealed class CollectionSchedulerTests
     [Fact]
     public async Task On_demand_goes_to_the_worker_of_the_meter_bus()
     {
-        await using var rig = new Rig(Options(), M("a"), M("c", bus: "rs485-2"));
+        await using var rig = new SchedulerRig(Options(), M("a"), M("c", bus: "rs485-2"));
 
         var readings = await rig.Scheduler.RequestOnDemandAsync(new MeterId("c"), [ObisCode.VoltageL1], CancellationToken.None);
 
@@ -203,7 +157,7 @@ public sealed class CollectionSchedulerTests
     [Fact]
     public async Task Readings_are_flagged_while_the_clock_is_invalid()
     {
-        await using var rig = new Rig(Options(), M("a"));
+        await using var rig = new SchedulerRig(Options(), M("a"));
         rig.Clock.IsValid = false;
 
         await rig.AdvanceToDueAsync(Ms("10:15"));
@@ -217,7 +171,7 @@ public sealed class CollectionSchedulerTests
     {
         var options = Options();
         options.BusStagger = TimeSpan.FromMilliseconds(100);
-        await using var rig = new Rig(options, M("a"), M("c", bus: "rs485-2"));
+        await using var rig = new SchedulerRig(options, M("a"), M("c", bus: "rs485-2"));
 
         await rig.AdvanceToDueAsync(Ms("10:15"));
         await Eventually.TrueAsync(() => rig.Outbox.For("a").Count == 1, "first bus read");
