@@ -139,7 +139,7 @@ public sealed class DcuRuntime(
         // Commands: results go straight to the link for now (not through the outbox); security events go to the outbox.
         _ledger = CommandLedger.Open(CommandLedgerPath, settings.Commands.LedgerCapacity, time, loggers.CreateLogger<CommandLedger>());
         var results = new UplinkResultSink(_uplink, topics, settings.Mqtt.PublishTimeout, time, loggers.CreateLogger<UplinkResultSink>());
-        Commands = new CommandDispatcher(CommandHandlers(status), _ledger, results, topics.CommandPrefix, settings.Commands, Outbox, time, loggers.CreateLogger<CommandDispatcher>());
+        Commands = new CommandDispatcher(CommandHandlers(status, clock), _ledger, results, topics.CommandPrefix, settings.Commands, Outbox, time, loggers.CreateLogger<CommandDispatcher>());
         var router = new InboundRouter(_uplink, loggers.CreateLogger<InboundRouter>())
             .Route(topics.CommandPrefix, Commands.HandleAsync, isPrefix: true);
 
@@ -182,11 +182,8 @@ public sealed class DcuRuntime(
         _log.LogInformation("DCU stopped; outbox holds {Depth} unsent items", Outbox?.GetStats() is { } s ? s.ReadingsDepth + s.EventsDepth : 0);
     }
 
-    /// <summary>
-    /// The commands this DCU answers. Handlers of other commands (tasks, meters, read, relay, time,
-    /// resend) are added here.
-    /// </summary>
-    private List<ICommandHandler> CommandHandlers(StatusReporter status)
+    /// <summary>The commands this DCU answers (docs/mqtt-contract.md lists them).</summary>
+    private List<ICommandHandler> CommandHandlers(StatusReporter status, IClockStatus clock)
     {
         var remote = remoteConfiguration ?? new RemoteConfiguration(new ConfigurationLayers(null, null), new Dictionary<string, string>());
         // Settings that can be changed on the running DCU properly; the others take effect at the next start.
@@ -200,6 +197,13 @@ public sealed class DcuRuntime(
         [
             new ConfigGetHandler(settings, remote),
             new ConfigSetHandler(settings, remote, s => SettingsValidator.Validate(s, profiles), live, loggers.CreateLogger<ConfigSetHandler>()),
+            .. CollectionHandlers,
+            RelayHandler.Disconnect(Scheduler!, settings.Relay, time, loggers.CreateLogger<RelayHandler>()),
+            RelayHandler.Connect(Scheduler!, settings.Relay, time, loggers.CreateLogger<RelayHandler>()),
+            RelayHandler.State(Scheduler!, settings.Relay, time, loggers.CreateLogger<RelayHandler>()),
+            new TimeGetHandler(time, clock),
+            new TimeSetHandler(new LinuxSystemClock(), time, loggers.CreateLogger<TimeSetHandler>()),
+            new TimeSyncHandler(Scheduler!, () => Scheduler!.Workers.SelectMany(w => w.Meters).ToArray(), Outbox!, settings.TimeSync, time, clock, loggers.CreateLogger<TimeSyncHandler>()),
         ];
     }
 
