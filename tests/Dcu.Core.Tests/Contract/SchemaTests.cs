@@ -39,6 +39,19 @@ public sealed class SchemaTests
         ContractSchemas.AssertValid("events-batch.schema.json", System.Text.Encoding.UTF8.GetString(EventBatchEncoder.Encode("dcu-1", records)));
     }
 
+    [Fact]
+    public async Task Status_and_the_last_will_conform()
+    {
+        using var dir = new Dcu.Core.Tests.Outbox.TempDir();
+        await using var outbox = new ReadingOutbox(new OutboxOptions { Path = dir.File("s.db") });
+        await outbox.AppendAsync(Reading(1), default);
+        await outbox.FlushAsync(default);
+        var options = new StatusReporterOptions { Version = "1.2.3", Link = () => new StatusReporterLink("cellular", "wwan0") };
+        var status = new StatusReporter(new Dcu.Core.Tests.Uplink.FakeUplink(), new Topics("dcu-1"), outbox, options: options).BuildStatus();
+        ContractSchemas.AssertValid("status.schema.json", System.Text.Encoding.UTF8.GetString(status));
+        ContractSchemas.AssertValid("status.schema.json", System.Text.Encoding.UTF8.GetString(Topics.OfflinePayload.Span));
+    }
+
     [Theory]
     [InlineData("readings-batch.schema.json", """{"dcu":"x","readings":[{"m":"a","q":"1.0.32.7.0","v":1,"u":"V","t":0,"rt":0}]}""", "seq")]
     [InlineData("readings-batch.schema.json", """{"dcu":"x","seq":1,"readings":[{"m":"a","q":"1.0.32.7","v":1,"u":"V","t":0,"rt":0}]}""", "pattern")]
