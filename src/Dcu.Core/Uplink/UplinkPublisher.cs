@@ -59,6 +59,7 @@ public sealed class UplinkPublisher
     private long _dcpAcked;
     private long _republished;
     private long _malformedAcks;
+    private long _loops;
     private long _rateStartTimestamp;
     private long _rateStartCount;
     private double _rate;
@@ -106,6 +107,8 @@ public sealed class UplinkPublisher
         {
             while (true)
             {
+                cancellationToken.ThrowIfCancellationRequested(); // the steps below may all complete synchronously
+                Interlocked.Increment(ref _loops);
                 await _uplink.WaitConnectedAsync(cancellationToken).ConfigureAwait(false);
                 var appended = _outbox.NextAppend(); // taken before peeking: no commit is missed
                 await ApplyAcksAsync(cancellationToken).ConfigureAwait(false);
@@ -131,6 +134,9 @@ public sealed class UplinkPublisher
             // Stopping. Unfinished items stay in the outbox for the next run.
         }
     }
+
+    /// <summary>Turns of the run loop (tests check it does not spin while idle).</summary>
+    internal long Loops => Interlocked.Read(ref _loops);
 
     public PublishStats GetStats()
     {
