@@ -65,6 +65,7 @@ public sealed partial class ReadingOutbox
     /// <summary>Drops history items finished more than KeepSentDays ago, in their own transaction (writer loop only).</summary>
     private void PruneSentByAge()
     {
+        _ = PruneDue(); // starts the timer under steady load too, when the writer never idles
         if (_pruneWait is not { IsCompleted: true }) return;
         _pruneWait = null;
         if (Volatile.Read(ref _reopenNeeded) || Interlocked.Read(ref _sentCount) == 0) return;

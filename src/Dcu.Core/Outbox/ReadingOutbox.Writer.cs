@@ -371,7 +371,7 @@ public sealed partial class ReadingOutbox
         {
             if (closed.Contains(b.Seq) || !InAny(ranges, b.Seq)) continue;
             var col = store.Lane(b.Lane);
-            var range = LiteDB.Query.And(LiteDB.Query.GTE("_id", b.FirstId), LiteDB.Query.LTE("_id", b.LastId));
+            var range = LiteDB.Query.Between("_id", b.FirstId, b.LastId);
             long n;
             if (_options.KeepsHistory)
             {

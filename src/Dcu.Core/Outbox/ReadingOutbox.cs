@@ -180,7 +180,7 @@ public sealed partial class ReadingOutbox : IOutboxWriter, IOutboxReader, ISentH
                     if (result.Count >= maxBatches) break;
                     if (b.Lane != lane || (include is not null && !include(b.Seq))) continue;
                     var docs = store.Lane(lane).Query()
-                        .Where(LiteDB.Query.And(LiteDB.Query.GTE("_id", b.FirstId), LiteDB.Query.LTE("_id", b.LastId)))
+                        .Where(LiteDB.Query.Between("_id", b.FirstId, b.LastId))
                         .OrderBy("_id").ToList();
                     result.Add(new OutboxBatch(b.Seq, lane, b.FirstId, b.LastId, ToRecords(lane, docs)));
                 }
@@ -359,7 +359,7 @@ public sealed partial class ReadingOutbox : IOutboxWriter, IOutboxReader, ISentH
         foreach (var doc in store.Batches.FindAll().ToList())
         {
             var b = OutboxDocuments.ToBatch(doc);
-            var any = store.Lane(b.Lane).Exists(LiteDB.Query.And(LiteDB.Query.GTE("_id", b.FirstId), LiteDB.Query.LTE("_id", b.LastId)));
+            var any = store.Lane(b.Lane).Exists(LiteDB.Query.Between("_id", b.FirstId, b.LastId));
             if (any) _batches[b.Seq] = b;
             else stale.Add(b.Seq);
         }
