@@ -96,8 +96,9 @@ public sealed partial class ReadingOutbox : IOutboxWriter, IOutboxReader, ISentH
         });
         _control = Channel.CreateUnbounded<ControlRequest>(new UnboundedChannelOptions { SingleReader = true });
         _writer = Task.Run(WriterLoopAsync);
-        _logger.LogInformation("Outbox {Path} opened: {Results} results, {Events} events, {Billing} billing, {Readings} readings pending; {Batches} open batches, last seq {Seq}, {Sent} sent items kept",
-            full, _counts[0], _counts[1], _counts[2], _counts[3], _batches.Count, _lastSeq, _sentCount);
+        // "opened: N readings" first: tests and technicians read it (KillRestartTests).
+        _logger.LogInformation("Outbox {Path} opened: {Readings} readings, {Events} events, {Billing} billing, {Results} results pending; {Batches} open batches, last seq {Seq}, {Sent} sent items kept",
+            full, Count(OutboxLane.Readings), Count(OutboxLane.Events), Count(OutboxLane.Billing), Count(OutboxLane.Results), _batches.Count, _lastSeq, _sentCount);
     }
 
     /// <summary>Completes when the writer loop has stopped (after dispose, or on a fatal error).</summary>
