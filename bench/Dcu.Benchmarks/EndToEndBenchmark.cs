@@ -24,15 +24,16 @@ internal static class EndToEndBenchmark
         var n = args.Int("n", 200_000);
         var batch = args.Int("batch", 500);
         var inflight = args.Int("inflight", 8);
+        var keepSentDays = args.Int("keep-sent-days", 2); // 0: finished batches are deleted, not moved to the sent history
         var root = Path.Combine(Path.GetTempPath(), "dcu-bench-e2e-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(root);
-        Console.WriteLine($"e2e: n={n} batch={batch} in-flight batches={inflight} cores={Environment.ProcessorCount}");
+        Console.WriteLine($"e2e: n={n} batch={batch} in-flight batches={inflight} keep-sent-days={keepSentDays} cores={Environment.ProcessorCount}");
         await using var broker = await MosquittoBroker.StartNewAsync();
         try
         {
-            await RunShapeAsync("warm-up", Path.Combine(root, "warm.db"), broker.Port, 20_000, batch, inflight, backlog: false);
-            var live = await RunShapeAsync("live", Path.Combine(root, "live.db"), broker.Port, n, batch, inflight, backlog: false);
-            var backlog = await RunShapeAsync("backlog", Path.Combine(root, "backlog.db"), broker.Port, n, batch, inflight, backlog: true);
+            await RunShapeAsync("warm-up", Path.Combine(root, "warm.db"), broker.Port, 20_000, batch, inflight, keepSentDays, backlog: false);
+            var live = await RunShapeAsync("live", Path.Combine(root, "live.db"), broker.Port, n, batch, inflight, keepSentDays, backlog: false);
+            var backlog = await RunShapeAsync("backlog", Path.Combine(root, "backlog.db"), broker.Port, n, batch, inflight, keepSentDays, backlog: true);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"result: live {live:N0} readings/s, backlog drain {backlog:N0} readings/s (target >= 30,000/s)"));
             return 0;
@@ -43,10 +44,10 @@ internal static class EndToEndBenchmark
         }
     }
 
-    private static async Task<double> RunShapeAsync(string name, string path, int port, int n, int batch, int inflight, bool backlog)
+    private static async Task<double> RunShapeAsync(string name, string path, int port, int n, int batch, int inflight, int keepSentDays, bool backlog)
     {
         var readings = OutboxBenchmark.MakeReadings(n);
-        await using var outbox = new ReadingOutbox(new OutboxOptions { Path = path, MaxItems = 10_000_000 });
+        await using var outbox = new ReadingOutbox(new OutboxOptions { Path = path, MaxItems = 10_000_000, KeepSentDays = keepSentDays });
         var dcuId = "bench-" + name;
         var topics = new Topics(dcuId);
         var received = 0L;

@@ -33,6 +33,11 @@ internal sealed class OutboxStore : IDisposable
         Db = db;
         Readings = db.GetCollection(ReadingOutbox.ReadingsCollection, BsonAutoId.Int64);
         Events = db.GetCollection(ReadingOutbox.EventsCollection, BsonAutoId.Int64);
+        Billing = db.GetCollection(ReadingOutbox.BillingCollection, BsonAutoId.Int64);
+        Results = db.GetCollection(ReadingOutbox.ResultsCollection, BsonAutoId.Int64);
+        Batches = db.GetCollection(ReadingOutbox.BatchesCollection, BsonAutoId.Int64);
+        Sent = db.GetCollection(ReadingOutbox.SentCollection, BsonAutoId.Int64);
+        Meta = db.GetCollection(ReadingOutbox.MetaCollection, BsonAutoId.Int64);
     }
 
     public string Path { get; }
@@ -44,6 +49,36 @@ internal sealed class OutboxStore : IDisposable
     public ILiteCollection<BsonDocument> Readings { get; }
 
     public ILiteCollection<BsonDocument> Events { get; }
+
+    public ILiteCollection<BsonDocument> Billing { get; }
+
+    public ILiteCollection<BsonDocument> Results { get; }
+
+    /// <summary>Open numbered batches (see <see cref="OutboxBatch"/>).</summary>
+    public ILiteCollection<BsonDocument> Batches { get; }
+
+    /// <summary>The sent history: items of finished batches, oldest first.</summary>
+    public ILiteCollection<BsonDocument> Sent { get; }
+
+    /// <summary>Small keyed values: the last batch seq.</summary>
+    public ILiteCollection<BsonDocument> Meta { get; }
+
+    public ILiteCollection<BsonDocument> Lane(OutboxLane lane) => lane switch
+    {
+        OutboxLane.Results => Results,
+        OutboxLane.Events => Events,
+        OutboxLane.Billing => Billing,
+        _ => Readings,
+    };
+
+    /// <summary>The last seq handed out (0 when none), from the meta document and the open batches.</summary>
+    public long LastSeq()
+    {
+        var meta = Meta.FindById(OutboxDocuments.SeqKey);
+        var last = meta is null ? 0 : meta["v"].AsInt64;
+        foreach (var b in Batches.Query().OrderByDescending("_id").Limit(1).ToList()) last = Math.Max(last, b["_id"].AsInt64);
+        return last;
+    }
 
     /// <summary>LiteDB's name for the write-ahead log of <paramref name="path"/>: "outbox.db" → "outbox-log.db".</summary>
     public static string LogPathOf(string path) =>
@@ -58,11 +93,15 @@ internal sealed class OutboxStore : IDisposable
         {
             var store = new OutboxStore(path, db);
             if (db.Pragma("CHECKPOINT").AsInt32 != 0) db.Pragma("CHECKPOINT", 0);
-            foreach (var (lane, col) in new[] { (OutboxLane.Readings, store.Readings), (OutboxLane.Events, store.Events) })
+            foreach (var lane in OutboxLanes.ByPriority)
             {
+                var col = store.Lane(lane);
                 _ = col.LongCount();
                 foreach (var doc in col.Query().OrderBy("_id").Limit(1).ToList()) _ = OutboxDocuments.ToRecord(lane, doc);
             }
+            foreach (var doc in store.Batches.FindAll().ToList()) _ = OutboxDocuments.ToBatch(doc);
+            _ = store.Sent.LongCount();
+            _ = store.LastSeq();
             return store;
         }
         catch

@@ -10,9 +10,8 @@ namespace Dcu.Core.Outbox;
 public sealed partial class ReadingOutbox
 {
     private Task<bool>? _queueWait;
-    private Task<bool>? _removeWait;
-    private long _pendingEvictedReadings;
-    private long _pendingEvictedEvents;
+    private Task<bool>? _controlWait;
+    private readonly long[] _pendingEvicted = new long[OutboxLanes.Count];
     private long? _lastEvictionEventMs;
     private long? _truncateLogTo;
     private long _failingSince;
@@ -20,19 +19,20 @@ public sealed partial class ReadingOutbox
 
     private async Task WriterLoopAsync()
     {
-        var readings = new List<BsonDocument>(_options.BatchSize);
-        var events = new List<BsonDocument>();
+        var incoming = new List<BsonDocument>[OutboxLanes.Count];
+        for (var i = 0; i < incoming.Length; i++) incoming[i] = new List<BsonDocument>(i == (int)OutboxLane.Readings ? _options.BatchSize : 0);
         var flushes = new List<TaskCompletionSource>();
-        var removes = new List<RemoveRequest>();
+        var controls = new List<ControlRequest>();
         while (true)
         {
-            Gather(readings, events, flushes, removes);
-            if (readings.Count == 0 && events.Count == 0 && flushes.Count == 0 && removes.Count == 0)
+            var items = Gather(incoming, flushes, controls);
+            if (items == 0 && flushes.Count == 0 && controls.Count == 0)
             {
+                PruneSentByAge();
                 if (!await WaitForWorkAsync().ConfigureAwait(false)) return;
                 continue;
             }
-            Volatile.Write(ref _held, readings.Count + events.Count);
+            Volatile.Write(ref _held, items);
 
             // 1. Commit. A failed commit applied nothing: retry the same batch (held here, so the
             //    bounded queue fills and producers wait) until it goes through.
@@ -43,17 +43,16 @@ public sealed partial class ReadingOutbox
                 {
                     if (Volatile.Read(ref _reopenNeeded)) ReopenStore();
                     // Synchronous from BeginTrans to Commit: the transaction stays on this thread.
-                    Commit(readings, events, removes);
+                    Commit(incoming, controls);
                     break;
                 }
                 catch (Exception ex)
                 {
                     failures++;
                     // The failed Insert stamped ids on the documents; the rollback freed them.
-                    foreach (var d in readings) d.Remove("_id");
-                    foreach (var d in events) d.Remove("_id");
+                    foreach (var lane in incoming) foreach (var d in lane) d.Remove("_id");
                     TryReopenStore(); // so readers (the publisher) keep reading while we wait
-                    if (GiveUp(ex, failures, flushes, removes)) throw;
+                    if (GiveUp(ex, failures, flushes, controls)) throw;
                     await DelayAfterFailureAsync(ex, failures, "commit").ConfigureAwait(false);
                 }
             }
@@ -69,7 +68,7 @@ public sealed partial class ReadingOutbox
                 catch (Exception ex)
                 {
                     failures++;
-                    if (GiveUp(ex, failures, flushes, removes)) throw;
+                    if (GiveUp(ex, failures, flushes, controls)) throw;
                     await DelayAfterFailureAsync(ex, failures, "fsync of the -log").ConfigureAwait(false);
                 }
             }
@@ -77,24 +76,24 @@ public sealed partial class ReadingOutbox
             Volatile.Write(ref _held, 0);
 
             foreach (var f in flushes) f.TrySetResult();
-            foreach (var r in removes) r.Done.TrySetResult();
-            if (readings.Count + events.Count > 0) Interlocked.Exchange(ref _appended, NewSignal()).TrySetResult();
-            readings.Clear();
-            events.Clear();
+            foreach (var c in controls) c.Done.TrySetResult(c.Result);
+            if (items > 0) Interlocked.Exchange(ref _appended, NewSignal()).TrySetResult();
+            foreach (var lane in incoming) lane.Clear();
             flushes.Clear();
-            removes.Clear();
+            controls.Clear();
 
             MaybeCheckpoint();
+            PruneSentByAge();
         }
     }
 
     /// <summary>While closing, stop retrying after a few attempts and fail the waiters.</summary>
-    private bool GiveUp(Exception ex, int failures, List<TaskCompletionSource> flushes, List<RemoveRequest> removes)
+    private bool GiveUp(Exception ex, int failures, List<TaskCompletionSource> flushes, List<ControlRequest> controls)
     {
         if (Volatile.Read(ref _disposed) == 0 || failures < 3) return false;
         _logger.LogError(ex, "Outbox closing while writes fail: {Count} queued items not committed", Volatile.Read(ref _held) + _queue.Reader.Count);
         foreach (var f in flushes) f.TrySetException(ex);
-        foreach (var r in removes) r.Done.TrySetException(ex);
+        foreach (var c in controls) c.Done.TrySetException(ex);
         return true;
     }
 
@@ -176,14 +175,14 @@ public sealed partial class ReadingOutbox
             _truncateLogTo = null;
         }
         var store = OutboxStore.Open(_path);
-        Interlocked.Exchange(ref _readingCount, store.Readings.LongCount());
-        Interlocked.Exchange(ref _eventCount, store.Events.LongCount());
+        LoadState(store);
         Volatile.Write(ref _store, store);
         Volatile.Write(ref _reopenNeeded, false);
         _logger.LogInformation("Outbox {Path} reopened after a failed write", _path);
     }
 
-    private void Gather(List<BsonDocument> readings, List<BsonDocument> events, List<TaskCompletionSource> flushes, List<RemoveRequest> removes)
+    /// <summary>Takes up to BatchSize queued items (as documents, per lane) and the pending control requests; returns the item count.</summary>
+    private int Gather(List<BsonDocument>[] incoming, List<TaskCompletionSource> flushes, List<ControlRequest> controls)
     {
         var taken = 0;
         while (taken < _options.BatchSize && _queue.Reader.TryRead(out var item))
@@ -193,34 +192,42 @@ public sealed partial class ReadingOutbox
                 flushes.Add(flushed);
                 continue;
             }
-            if (item.Item is Reading reading) readings.Add(OutboxDocuments.FromReading(reading));
-            else events.Add(OutboxDocuments.FromEvent((MeterEvent)item.Item!));
+            incoming[(int)item.Lane].Add(OutboxDocuments.From(item.Item!));
             taken++;
         }
-        while (removes.Count < 256 && _removes.Reader.TryRead(out var remove)) removes.Add(remove);
+        while (controls.Count < 256 && _control.Reader.TryRead(out var control)) controls.Add(control);
+        return taken;
     }
 
-    /// <summary>Waits until either channel has something; false once both are completed and drained.</summary>
+    /// <summary>Waits until either channel has something or a history prune is due; false once both channels are completed and drained.</summary>
     private async Task<bool> WaitForWorkAsync()
     {
-        var waits = new List<Task>(2);
+        var waits = new List<Task>(3);
         if (!_queue.Reader.Completion.IsCompleted) waits.Add(_queueWait ??= _queue.Reader.WaitToReadAsync().AsTask());
-        if (!_removes.Reader.Completion.IsCompleted) waits.Add(_removeWait ??= _removes.Reader.WaitToReadAsync().AsTask());
+        if (!_control.Reader.Completion.IsCompleted) waits.Add(_controlWait ??= _control.Reader.WaitToReadAsync().AsTask());
         if (waits.Count == 0) return false;
+        if (PruneDue() is { } prune) waits.Add(prune);
         await Task.WhenAny(waits).ConfigureAwait(false);
         if (_queueWait is { IsCompleted: true }) _queueWait = null;
-        if (_removeWait is { IsCompleted: true }) _removeWait = null;
+        if (_controlWait is { IsCompleted: true }) _controlWait = null;
         return true;
     }
 
-    private void Commit(List<BsonDocument> readings, List<BsonDocument> events, List<RemoveRequest> removes)
+    private void Commit(List<BsonDocument>[] incoming, List<ControlRequest> controls)
     {
-        var storedReadings = Interlocked.Read(ref _readingCount);
-        var storedEvents = Interlocked.Read(ref _eventCount);
-        long removedReadings = 0, removedEvents = 0;
-        long evictedReadings = 0, evictedEvents = 0, droppedReadings = 0, droppedEvents = 0;
+        var stored = new long[OutboxLanes.Count];
+        for (var i = 0; i < stored.Length; i++) stored[i] = Interlocked.Read(ref _counts[i]);
+        var evicted = new long[OutboxLanes.Count];   // stored items evicted, per lane
+        var dropped = new long[OutboxLanes.Count];   // incoming items not stored, per lane
+        long removed = 0;
+        var sent = Interlocked.Read(ref _sentCount);
+        var lastSeq = Interlocked.Read(ref _lastSeq);
+        var seqBefore = lastSeq;
         var nowMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
         BsonDocument? report = null;
+        // Changes to the open batches, applied to _batches only once the commit succeeded.
+        var opened = new List<BatchInfo>();
+        var closed = new HashSet<long>();
 
         using var _ = _engine.EnterScope();
         var store = _store;
@@ -229,51 +236,70 @@ public sealed partial class ReadingOutbox
         if (!db.BeginTrans()) throw new InvalidOperationException("A LiteDB transaction was already open on the outbox writer thread.");
         try
         {
-            foreach (var remove in removes)
+            foreach (var c in controls)
             {
-                var col = Collection(store, remove.Lane);
-                long n = 0;
-                foreach (var id in remove.Ids)
+                switch (c.Kind)
                 {
-                    if (col.Delete(id)) n++;
+                    case ControlKind.Remove:
+                        var col = store.Lane(c.Lane);
+                        long n = 0;
+                        foreach (var id in c.Ids!)
+                        {
+                            if (col.Delete(id)) n++;
+                        }
+                        stored[(int)c.Lane] -= n;
+                        removed += n;
+                        c.Result = [n];
+                        break;
+                    case ControlKind.OpenBatches:
+                        c.Result = OpenBatches(store, c.Lane, c.NewBatches!, opened, closed, ref lastSeq);
+                        break;
+                    case ControlKind.Finish:
+                        c.Result = FinishBatches(store, c.Finish!, opened, closed, stored, ref removed, ref sent, nowMs);
+                        break;
                 }
-                if (remove.Lane == OutboxLane.Events) removedEvents += n;
-                else removedReadings += n;
             }
-            storedReadings -= removedReadings;
-            storedEvents -= removedEvents;
+            if (lastSeq != seqBefore) store.Meta.Upsert(new BsonDocument { ["_id"] = OutboxDocuments.SeqKey, ["v"] = lastSeq });
 
-            // Size bound: evict oldest readings (stored, then incoming), then oldest events.
-            var over = storedReadings + storedEvents + readings.Count + events.Count - _options.MaxItems;
+            // History bound by count: drop the oldest.
+            if (_options.MaxSentItems >= 0 && sent > _options.MaxSentItems) sent -= EvictOldest(store.Sent, sent - _options.MaxSentItems).Count;
+
+            // Size bound: evict the oldest of the lowest lane (stored, then incoming), then the next lane up.
+            var over = -_options.MaxItems;
+            for (var i = 0; i < stored.Length; i++) over += stored[i] + incoming[i].Count;
             var reportNow = false;
-            if (over > 0 || _pendingEvictedReadings + _pendingEvictedEvents > 0)
+            if (over > 0 || _pendingEvicted.Sum() > 0)
             {
                 reportNow = _lastEvictionEventMs is not { } last || nowMs - last >= (long)_options.EvictionEventInterval.TotalMilliseconds;
                 if (reportNow) over++; // room for the eviction event itself
             }
-            if (over > 0)
+            for (var p = OutboxLanes.ByPriority.Length - 1; p >= 0 && over > 0; p--)
             {
-                evictedReadings = EvictOldest(store.Readings, Math.Min(over, storedReadings));
-                over -= evictedReadings;
-                droppedReadings = Math.Clamp(over, 0, readings.Count);
-                over -= droppedReadings;
-                if (over > 0) evictedEvents = EvictOldest(store.Events, Math.Min(over, storedEvents));
-                over -= evictedEvents;
-                droppedEvents = Math.Clamp(over, 0, events.Count);
+                var lane = OutboxLanes.ByPriority[p];
+                var l = (int)lane;
+                var (count, boundary) = EvictOldest(store.Lane(lane), Math.Min(over, stored[l]));
+                evicted[l] = count;
+                over -= count;
+                if (count > 0) DropEvictedBatches(store, lane, boundary, opened, closed);
+                dropped[l] = Math.Clamp(over, 0, incoming[l].Count);
+                over -= dropped[l];
             }
-            var pendingReadings = _pendingEvictedReadings + evictedReadings + droppedReadings;
-            var pendingEvents = _pendingEvictedEvents + evictedEvents + droppedEvents;
-            if (reportNow && pendingReadings + pendingEvents > 0)
+            var pending = new long[OutboxLanes.Count];
+            for (var i = 0; i < pending.Length; i++) pending[i] = _pendingEvicted[i] + evicted[i] + dropped[i];
+            if (reportNow && pending.Sum() > 0)
             {
-                var total = Interlocked.Read(ref _evictedTotal) + evictedReadings + droppedReadings + evictedEvents + droppedEvents;
+                var total = Interlocked.Read(ref _evictedTotal) + evicted.Sum() + dropped.Sum();
                 var detail = string.Create(CultureInfo.InvariantCulture,
-                    $"evicted {pendingReadings + pendingEvents} oldest items ({pendingReadings} readings, {pendingEvents} events) to stay within {_options.MaxItems}; {total} evicted since start");
+                    $"evicted {pending.Sum()} oldest items ({pending[(int)OutboxLane.Readings]} readings, {pending[(int)OutboxLane.Billing]} billing, {pending[(int)OutboxLane.Events]} events, {pending[(int)OutboxLane.Results]} results) to stay within {_options.MaxItems}; {total} evicted since start");
                 report = OutboxDocuments.FromEvent(new MeterEvent(null, EventKinds.OutboxEviction, nowMs, detail));
             }
 
-            if (events.Count > droppedEvents) store.Events.Insert(droppedEvents == 0 ? events : events.Skip((int)droppedEvents));
-            if (report is not null) store.Events.Insert(report);
-            if (readings.Count > droppedReadings) store.Readings.Insert(droppedReadings == 0 ? readings : readings.Skip((int)droppedReadings));
+            for (var i = 0; i < incoming.Length; i++)
+            {
+                var docs = incoming[i];
+                if (docs.Count > dropped[i]) store.Lane((OutboxLane)i).Insert(dropped[i] == 0 ? docs : docs.Skip((int)dropped[i]));
+                if (i == (int)OutboxLane.Events && report is not null) store.Events.Insert(report);
+            }
             db.Commit();
         }
         catch
@@ -284,38 +310,120 @@ public sealed partial class ReadingOutbox
             // Commit() threw, so the transaction is not confirmed: whatever of it reached the -log is cut off before reopening.
             _truncateLogTo = logBefore;
             Volatile.Write(ref _reopenNeeded, true);
+            foreach (var c in controls) c.Result = [];
             throw;
         }
 
-        var evicted = evictedReadings + evictedEvents + droppedReadings + droppedEvents;
+        foreach (var b in opened) if (!closed.Contains(b.Seq)) _batches[b.Seq] = b;
+        foreach (var seq in closed) _batches.Remove(seq);
+
+        var evictedNow = evicted.Sum() + dropped.Sum();
         if (report is not null)
         {
-            _pendingEvictedReadings = 0;
-            _pendingEvictedEvents = 0;
+            Array.Clear(_pendingEvicted);
             _lastEvictionEventMs = nowMs;
         }
         else
         {
-            _pendingEvictedReadings += evictedReadings + droppedReadings;
-            _pendingEvictedEvents += evictedEvents + droppedEvents;
+            for (var i = 0; i < _pendingEvicted.Length; i++) _pendingEvicted[i] += evicted[i] + dropped[i];
         }
-        if (evicted > 0) _logger.LogWarning("Outbox full: evicted {Count} oldest items", evicted);
+        if (evictedNow > 0) _logger.LogWarning("Outbox full: evicted {Count} oldest items", evictedNow);
 
-        var appended = readings.Count - droppedReadings + events.Count - droppedEvents + (report is null ? 0 : 1);
-        Interlocked.Exchange(ref _readingCount, storedReadings - evictedReadings + readings.Count - droppedReadings);
-        Interlocked.Exchange(ref _eventCount, storedEvents - evictedEvents + events.Count - droppedEvents + (report is null ? 0 : 1));
-        Interlocked.Add(ref _evictedTotal, evicted);
+        long appended = 0;
+        for (var i = 0; i < stored.Length; i++)
+        {
+            var added = incoming[i].Count - dropped[i] + (i == (int)OutboxLane.Events && report is not null ? 1 : 0);
+            appended += added;
+            Interlocked.Exchange(ref _counts[i], stored[i] - evicted[i] + added);
+        }
+        Interlocked.Exchange(ref _sentCount, sent);
+        Interlocked.Exchange(ref _lastSeq, lastSeq);
+        Interlocked.Add(ref _evictedTotal, evictedNow);
         Interlocked.Add(ref _appendedTotal, appended);
-        Interlocked.Add(ref _removedTotal, removedReadings + removedEvents);
+        Interlocked.Add(ref _removedTotal, removed);
         Interlocked.Increment(ref _committedBatches);
     }
 
-    /// <summary>Deletes the <paramref name="count"/> oldest documents of a collection (inside the open transaction).</summary>
-    private static long EvictOldest(ILiteCollection<BsonDocument> col, long count)
+    /// <summary>Numbers new batches (inside the open transaction). A range that overlaps an open batch of the lane gets seq 0 (not opened).</summary>
+    private long[] OpenBatches(OutboxStore store, OutboxLane lane, IReadOnlyList<(long First, long Last)> ranges, List<BatchInfo> opened, HashSet<long> closed, ref long lastSeq)
     {
-        if (count <= 0) return 0;
+        var after = LastBatchedId(lane);
+        foreach (var b in opened) if (b.Lane == lane && !closed.Contains(b.Seq)) after = Math.Max(after, b.LastId);
+        var seqs = new long[ranges.Count];
+        for (var i = 0; i < ranges.Count; i++)
+        {
+            var (first, last) = ranges[i];
+            if (first <= after || last < first) continue;
+            var seq = ++lastSeq;
+            store.Batches.Insert(OutboxDocuments.BatchDoc(seq, lane, first, last));
+            opened.Add(new BatchInfo(seq, lane, first, last));
+            seqs[i] = seq;
+            after = last;
+        }
+        return seqs;
+    }
+
+    /// <summary>Finishes open batches (inside the open transaction): their items leave the lane for the sent history.</summary>
+    private long[] FinishBatches(OutboxStore store, IReadOnlyList<SeqRange> ranges, List<BatchInfo> opened, HashSet<long> closed,
+        long[] stored, ref long removed, ref long sent, long nowMs)
+    {
+        var finished = new List<long>();
+        foreach (var b in _batches.Values.Concat(opened))
+        {
+            if (closed.Contains(b.Seq) || !InAny(ranges, b.Seq)) continue;
+            var col = store.Lane(b.Lane);
+            var range = LiteDB.Query.Between("_id", b.FirstId, b.LastId);
+            long n;
+            if (_options.KeepsHistory)
+            {
+                var docs = col.Query().Where(range).ToList();
+                n = col.DeleteMany(range);
+                foreach (var d in docs) OutboxDocuments.ToHistory(d, b.Lane, b.Seq, nowMs);
+                if (docs.Count > 0) store.Sent.Insert(docs);
+                sent += docs.Count;
+            }
+            else
+            {
+                n = col.DeleteMany(range);
+            }
+            stored[(int)b.Lane] -= n;
+            removed += n;
+            store.Batches.Delete(b.Seq);
+            closed.Add(b.Seq);
+            finished.Add(b.Seq);
+        }
+        return [.. finished];
+    }
+
+    private static bool InAny(IReadOnlyList<SeqRange> ranges, long seq)
+    {
+        foreach (var r in ranges) if (r.Contains(seq)) return true;
+        return false;
+    }
+
+    /// <summary>Deletes the records of batches whose items were all evicted (ids up to <paramref name="boundary"/>).</summary>
+    private void DropEvictedBatches(OutboxStore store, OutboxLane lane, long boundary, List<BatchInfo> opened, HashSet<long> closed)
+    {
+        foreach (var b in _batches.Values.Concat(opened))
+        {
+            if (b.Lane != lane || b.LastId > boundary || closed.Contains(b.Seq)) continue;
+            store.Batches.Delete(b.Seq);
+            closed.Add(b.Seq);
+        }
+    }
+
+    /// <summary>Deletes the <paramref name="count"/> oldest documents of a collection (inside the open transaction); returns how many and the highest id deleted.</summary>
+    private static (long Count, long Boundary) EvictOldest(ILiteCollection<BsonDocument> col, long count)
+    {
+        if (count <= 0) return (0, 0);
         var boundary = col.Query().OrderBy("_id").Select("_id").Offset((int)Math.Min(count - 1, int.MaxValue)).Limit(1).ToList();
-        if (boundary.Count == 0) return 0;
-        return col.DeleteMany(LiteDB.Query.LTE("_id", boundary[0]["_id"]));
+        if (boundary.Count == 0)
+        {
+            // Fewer than count stored (should not happen: counts are exact): take the last one.
+            boundary = col.Query().OrderByDescending("_id").Select("_id").Limit(1).ToList();
+            if (boundary.Count == 0) return (0, 0);
+        }
+        var last = boundary[0]["_id"];
+        return (col.DeleteMany(LiteDB.Query.LTE("_id", last)), last.AsInt64);
     }
 }

@@ -5,7 +5,8 @@ using Dcu.Core.Outbox;
 namespace Dcu.Core.Uplink;
 
 /// <summary>
-/// The envelope every outbox batch shares on the wire: <c>{"dcu":"id","seq":firstOutboxId,"&lt;items&gt;":[...]}</c>.
+/// The envelope every outbox batch shares on the wire: <c>{"dcu":"id","seq":batchSeq,"&lt;items&gt;":[...]}</c>, where seq is the
+/// DCU-wide batch number (<see cref="OutboxBatch.Seq"/>).
 /// One writer for it keeps the readings and events topics from drifting apart (docs/mqtt-contract.md).
 /// </summary>
 internal static class BatchEnvelope
@@ -20,13 +21,13 @@ internal static class BatchEnvelope
     public delegate bool ItemWriter(Utf8JsonWriter writer, OutboxRecord record);
 
     /// <summary>Writes the envelope and one item per record, then flushes.</summary>
-    public static void Write(Utf8JsonWriter writer, string dcuId, ReadOnlySpan<OutboxRecord> batch, Items items, ItemWriter writeItem)
+    public static void Write(Utf8JsonWriter writer, string dcuId, long seq, ReadOnlySpan<OutboxRecord> batch, Items items, ItemWriter writeItem)
     {
         ArgumentNullException.ThrowIfNull(writer);
         if (batch.IsEmpty) throw new ArgumentException($"A batch holds at least one {items.Name}.", nameof(batch));
         writer.WriteStartObject();
         writer.WriteString(Dcu, dcuId);
-        writer.WriteNumber(Seq, batch[0].Id);
+        writer.WriteNumber(Seq, seq);
         writer.WriteStartArray(items.ArrayName);
         foreach (var record in batch)
         {
@@ -38,11 +39,11 @@ internal static class BatchEnvelope
     }
 
     /// <summary>Convenience for tests and tools: the batch as a new byte array.</summary>
-    public static byte[] ToArray(string dcuId, ReadOnlySpan<OutboxRecord> batch, Items items, ItemWriter writeItem)
+    public static byte[] ToArray(string dcuId, long seq, ReadOnlySpan<OutboxRecord> batch, Items items, ItemWriter writeItem)
     {
         var buffer = new ArrayBufferWriter<byte>();
         using var writer = new Utf8JsonWriter(buffer);
-        Write(writer, dcuId, batch, items, writeItem);
+        Write(writer, dcuId, seq, batch, items, writeItem);
         return buffer.WrittenSpan.ToArray();
     }
 }

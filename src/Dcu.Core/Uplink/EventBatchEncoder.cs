@@ -5,7 +5,7 @@ namespace Dcu.Core.Uplink;
 
 /// <summary>
 /// Encodes a batch of events for <c>dcu/{id}/events</c>:
-/// <c>{"dcu":"id","seq":firstOutboxId,"events":[{"m":"meter","k":"meter_offline","t":unixMs,"d":"detail"}]}</c>.
+/// <c>{"dcu":"id","seq":batchSeq,"events":[{"m":"meter","k":"meter_offline","t":unixMs,"d":"detail"}]}</c>.
 /// <c>m</c> is omitted for events of the DCU itself.
 /// </summary>
 public static class EventBatchEncoder
@@ -17,12 +17,12 @@ public static class EventBatchEncoder
     private static readonly JsonEncodedText D = JsonEncodedText.Encode("d");
 
     /// <summary>Writes the batch to <paramref name="writer"/> (which the caller resets onto its buffer) and flushes it.</summary>
-    public static void Encode(Utf8JsonWriter writer, string dcuId, ReadOnlySpan<OutboxRecord> batch) =>
-        BatchEnvelope.Write(writer, dcuId, batch, Events, WriteEvent);
+    public static void Encode(Utf8JsonWriter writer, string dcuId, long seq, ReadOnlySpan<OutboxRecord> batch) =>
+        BatchEnvelope.Write(writer, dcuId, seq, batch, Events, WriteEvent);
 
     /// <summary>Convenience for tests and tools: the batch as a new byte array.</summary>
-    public static byte[] Encode(string dcuId, ReadOnlySpan<OutboxRecord> batch) =>
-        BatchEnvelope.ToArray(dcuId, batch, Events, WriteEvent);
+    public static byte[] Encode(string dcuId, long seq, ReadOnlySpan<OutboxRecord> batch) =>
+        BatchEnvelope.ToArray(dcuId, seq, batch, Events, WriteEvent);
 
     private static bool WriteEvent(Utf8JsonWriter writer, OutboxRecord record)
     {

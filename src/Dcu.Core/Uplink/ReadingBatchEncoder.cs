@@ -5,8 +5,8 @@ using Dcu.Core.Outbox;
 namespace Dcu.Core.Uplink;
 
 /// <summary>
-/// Encodes a batch of readings for <c>dcu/{id}/readings</c>:
-/// <c>{"dcu":"id","seq":firstOutboxId,"readings":[{"m":"meter","q":"1.0.32.7.0","v":230.2,"u":"V","t":intervalMs,"rt":readMs,"f":flags}]}</c>.
+/// Encodes a batch of readings for <c>dcu/{id}/readings</c> (and billing values for <c>dcu/{id}/billing</c>, same shape):
+/// <c>{"dcu":"id","seq":batchSeq,"readings":[{"m":"meter","q":"1.0.32.7.0","v":230.2,"u":"V","t":intervalMs,"rt":readMs,"f":flags}]}</c>.
 /// <c>f</c> (quality flags) is omitted when 0; a non-finite value is written as <c>"v":null</c>.
 /// Field meanings are in docs/mqtt-contract.md.
 /// </summary>
@@ -22,12 +22,12 @@ public static class ReadingBatchEncoder
     private static readonly JsonEncodedText F = JsonEncodedText.Encode("f");
 
     /// <summary>Writes the batch to <paramref name="writer"/> (which the caller resets onto its buffer) and flushes it.</summary>
-    public static void Encode(Utf8JsonWriter writer, string dcuId, ReadOnlySpan<OutboxRecord> batch) =>
-        BatchEnvelope.Write(writer, dcuId, batch, Readings, WriteReading);
+    public static void Encode(Utf8JsonWriter writer, string dcuId, long seq, ReadOnlySpan<OutboxRecord> batch) =>
+        BatchEnvelope.Write(writer, dcuId, seq, batch, Readings, WriteReading);
 
     /// <summary>Convenience for tests and tools: the batch as a new byte array.</summary>
-    public static byte[] Encode(string dcuId, ReadOnlySpan<OutboxRecord> batch) =>
-        BatchEnvelope.ToArray(dcuId, batch, Readings, WriteReading);
+    public static byte[] Encode(string dcuId, long seq, ReadOnlySpan<OutboxRecord> batch) =>
+        BatchEnvelope.ToArray(dcuId, seq, batch, Readings, WriteReading);
 
     private static bool WriteReading(Utf8JsonWriter writer, OutboxRecord record)
     {

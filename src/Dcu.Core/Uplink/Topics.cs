@@ -2,7 +2,8 @@ namespace Dcu.Core.Uplink;
 
 /// <summary>
 /// The DCU's MQTT topic tree (see docs/mqtt-contract.md):
-/// <c>dcu/{id}/readings</c> and <c>dcu/{id}/events</c> (QoS 1, batches from the outbox),
+/// <c>dcu/{id}/readings</c>, <c>dcu/{id}/billing</c> and <c>dcu/{id}/events</c> (QoS 1, numbered batches from the outbox),
+/// <c>dcu/{id}/ack</c> (subscribed: the DCP acknowledges batch seqs),
 /// <c>dcu/{id}/status</c> (QoS 1, retained; Last Will <see cref="OfflinePayload"/>),
 /// <c>dcu/{id}/cmd/#</c> (subscribed, commands from the DCP) and <c>dcu/{id}/cmd-result</c>.
 /// </summary>
@@ -17,6 +18,8 @@ public sealed class Topics
         Root = $"dcu/{dcuId}";
         Readings = $"{Root}/readings";
         Events = $"{Root}/events";
+        Billing = $"{Root}/billing";
+        Ack = $"{Root}/ack";
         Status = $"{Root}/status";
         CommandFilter = $"{Root}/cmd/#";
         CommandPrefix = $"{Root}/cmd/";
@@ -30,6 +33,15 @@ public sealed class Topics
     public string Readings { get; }
 
     public string Events { get; }
+
+    /// <summary>Billing / daily values, same payload shape as <see cref="Readings"/>.</summary>
+    public string Billing { get; }
+
+    /// <summary>Subscribed: the DCP acknowledges batch seqs here (see <see cref="DcpAck"/>). Inbound messages on it come out of the command stream.</summary>
+    public string Ack { get; }
+
+    /// <summary>The topic of a single Results-lane message: <c>dcu/{id}/{suffix}</c>.</summary>
+    public string Of(string suffix) => $"{Root}/{suffix}";
 
     /// <summary>Retained. Online status from <see cref="StatusReporter"/>; the Last Will sets it offline.</summary>
     public string Status { get; }

@@ -25,6 +25,19 @@ public sealed class UplinkPublisherOptions
     /// <summary>Payload encoding of reading batches: <c>json</c> (default), <c>json-deflate</c> or <c>compact</c> (docs/compact-encoding.md).</summary>
     public string Encoding { get; set; } = "json";
 
+    /// <summary>
+    /// End-to-end delivery: when true a batch is finished only when the DCP acknowledges its seq on
+    /// <c>dcu/{id}/ack</c> (<see cref="UplinkPublisher.OnAck"/>), not at the broker's PUBACK. Until then it stays
+    /// in the outbox and is re-published with the same seq every <see cref="DcpAckTimeout"/>.
+    /// </summary>
+    public bool RequireDcpAck { get; set; }
+
+    /// <summary>With <see cref="RequireDcpAck"/>: how long after its PUBACK a batch waits for the DCP's ack before it is re-published.</summary>
+    public TimeSpan DcpAckTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>With <see cref="RequireDcpAck"/>: most batches published and not yet acknowledged by the DCP; new batches wait while it is full.</summary>
+    public int DcpAckWindow { get; set; } = 64;
+
     internal void Validate()
     {
         if (BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "BatchSize must be at least 1.");
@@ -33,5 +46,7 @@ public sealed class UplinkPublisherOptions
         if (IdleRecheck <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(IdleRecheck));
         if (RetryBackoffMin < TimeSpan.Zero || RetryBackoffMax < RetryBackoffMin) throw new ArgumentOutOfRangeException(nameof(RetryBackoffMax));
         if (!BatchEncodings.TryParse(Encoding, out _)) throw new ArgumentOutOfRangeException(nameof(Encoding), Encoding, $"Encoding must be one of {BatchEncodings.AcceptedNames}.");
+        if (DcpAckTimeout <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(DcpAckTimeout), DcpAckTimeout, "DcpAckTimeout must be positive.");
+        if (DcpAckWindow < 1) throw new ArgumentOutOfRangeException(nameof(DcpAckWindow), DcpAckWindow, "DcpAckWindow must be at least 1.");
     }
 }

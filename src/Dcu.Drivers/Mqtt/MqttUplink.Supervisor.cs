@@ -105,18 +105,18 @@ public sealed partial class MqttUplink
                 return false;
             }
 
-            var filter = _options.ResolvedCommandTopicFilter;
-            if (!string.IsNullOrEmpty(filter))
+            // Commands and the DCP's acks, in one SUBSCRIBE.
+            var filters = new[] { _options.ResolvedCommandTopicFilter, _options.ResolvedAckTopic }.Where(f => !string.IsNullOrEmpty(f)).Distinct().ToList();
+            if (filters.Count > 0)
             {
                 step = "subscribe";
-                var subscribe = new MqttClientSubscribeOptionsBuilder()
-                    .WithTopicFilter(f => f.WithTopic(filter).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
-                    .Build();
-                var granted = await _client.SubscribeAsync(subscribe, linked.Token);
+                var builder = new MqttClientSubscribeOptionsBuilder();
+                foreach (var filter in filters) builder.WithTopicFilter(f => f.WithTopic(filter).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce));
+                var granted = await _client.SubscribeAsync(builder.Build(), linked.Token);
                 var bad = granted.Items.FirstOrDefault(i => i.ResultCode > MqttClientSubscribeResultCode.GrantedQoS2);
                 if (bad is not null)
                 {
-                    ConnectFailed($"broker refused subscription to {filter}: {bad.ResultCode}");
+                    ConnectFailed($"broker refused subscription to {bad.TopicFilter.Topic}: {bad.ResultCode}");
                     await DisconnectQuietlyAsync();
                     return false;
                 }

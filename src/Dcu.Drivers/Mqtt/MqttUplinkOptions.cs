@@ -65,6 +65,12 @@ public sealed class MqttUplinkOptions
     /// <summary>Subscribed at QoS 1 on every connect; empty to receive no commands.</summary>
     public string CommandTopicFilter { get; set; } = "dcu/{id}/cmd/#";
 
+    /// <summary>
+    /// Also subscribed at QoS 1 on every connect: the DCP's batch acknowledgements (Core's Topics.Ack).
+    /// Messages on it come out of ReadCommandsAsync like commands; empty to not subscribe.
+    /// </summary>
+    public string AckTopic { get; set; } = "dcu/{id}/ack";
+
     /// <summary>Commands buffered for the reader; more are dropped and counted.</summary>
     public int CommandQueueCapacity { get; set; } = 256;
 
@@ -80,6 +86,8 @@ public sealed class MqttUplinkOptions
 
     public string ResolvedCommandTopicFilter => Resolve(CommandTopicFilter);
 
+    public string ResolvedAckTopic => Resolve(AckTopic);
+
     /// <summary>Every problem found, each naming its key; empty when the settings are usable.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -88,6 +96,7 @@ public sealed class MqttUplinkOptions
         if (string.IsNullOrWhiteSpace(Host)) problems.Add($"{p}Host must be set");
         if (Port is < 1 or > 65535) problems.Add($"{p}Port must be 1..65535");
         if (string.IsNullOrWhiteSpace(ClientId)) problems.Add($"{p}ClientId must be set");
+        if (AckTopic.AsSpan().IndexOfAny('+', '#') >= 0) problems.Add($"{p}AckTopic must be a plain topic, without '+' or '#'");
         else if (ClientId.IndexOfAny(['/', '+', '#']) >= 0) problems.Add($"{p}ClientId must not contain '/', '+' or '#'");
         if (Password is not null && string.IsNullOrEmpty(Username)) problems.Add($"{p}Username must be set when Mqtt:Password is");
         if (!UseTls && (CaCertificatePath ?? ClientCertificatePath ?? ClientKeyPath) is not null)

@@ -25,7 +25,7 @@ public sealed class SchemaTests
             new OutboxRecord(2, OutboxLane.Readings, Reading(2) with { Quality = ReadingQuality.Late | ReadingQuality.ClockInvalid }, null),
             new OutboxRecord(3, OutboxLane.Readings, Reading(3) with { Value = double.NaN }, null),
         };
-        ContractSchemas.AssertValid("readings-batch.schema.json", System.Text.Encoding.UTF8.GetString(ReadingBatchEncoder.Encode("dcu-1", records)));
+        ContractSchemas.AssertValid("readings-batch.schema.json", System.Text.Encoding.UTF8.GetString(ReadingBatchEncoder.Encode("dcu-1", 1, records)));
     }
 
     [Fact]
@@ -36,7 +36,7 @@ public sealed class SchemaTests
             new OutboxRecord(7, OutboxLane.Events, null, Event(1)),
             new OutboxRecord(8, OutboxLane.Events, null, new MeterEvent(null, EventKinds.DcuStarted, T0, "started")),
         };
-        ContractSchemas.AssertValid("events-batch.schema.json", System.Text.Encoding.UTF8.GetString(EventBatchEncoder.Encode("dcu-1", records)));
+        ContractSchemas.AssertValid("events-batch.schema.json", System.Text.Encoding.UTF8.GetString(EventBatchEncoder.Encode("dcu-1", 7, records)));
     }
 
     [Fact]

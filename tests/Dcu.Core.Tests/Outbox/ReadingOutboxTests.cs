@@ -131,7 +131,7 @@ public sealed class ReadingOutboxTests : IDisposable
         await outbox.FlushAsync(default);
         var reports = outbox.PeekOldest(OutboxLane.Events, 100).Where(e => e.Event!.Kind == EventKinds.OutboxEviction).ToList();
         Assert.Equal(2, reports.Count);
-        var reported = reports.Sum(r => long.Parse(Regex.Match(r.Event!.Detail, @"^evicted (\d+) oldest items \(\d+ readings, 0 events\)").Groups[1].Value, CultureInfo.InvariantCulture));
+        var reported = reports.Sum(r => long.Parse(Regex.Match(r.Event!.Detail, @"^evicted (\d+) oldest items \(\d+ readings, 0 billing, 0 events, 0 results\)").Groups[1].Value, CultureInfo.InvariantCulture));
         Assert.Equal(outbox.GetStats().EvictedTotal, reported);
         Assert.Equal(100, outbox.GetStats().ReadingsDepth + outbox.GetStats().EventsDepth);
     }

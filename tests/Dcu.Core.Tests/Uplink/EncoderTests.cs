@@ -16,10 +16,10 @@ public sealed class EncoderTests
             new(42, OutboxLane.Readings, new Reading(new MeterId("m\"2"), ObisCode.ActiveEnergyImport, 12345.678, "kWh", 1, 2, ReadingQuality.Late | ReadingQuality.ClockInvalid), null),
             new(43, OutboxLane.Readings, new Reading(new MeterId("m3"), ObisCode.Frequency, double.NaN, "Hz", 3, 4), null),
         ];
-        using var doc = JsonDocument.Parse(ReadingBatchEncoder.Encode("dcu-7", batch));
+        using var doc = JsonDocument.Parse(ReadingBatchEncoder.Encode("dcu-7", 1017, batch));
         var root = doc.RootElement;
         Assert.Equal("dcu-7", root.GetProperty("dcu").GetString());
-        Assert.Equal(41, root.GetProperty("seq").GetInt64());
+        Assert.Equal(1017, root.GetProperty("seq").GetInt64()); // the batch seq, not an outbox id
         var items = root.GetProperty("readings").EnumerateArray().ToList();
         Assert.Equal(3, items.Count);
         var a = items[0];
@@ -45,8 +45,8 @@ public sealed class EncoderTests
             new(7, OutboxLane.Events, null, new MeterEvent(new MeterId("m1"), EventKinds.MeterOffline, 100, "no answer for 3 polls")),
             new(8, OutboxLane.Events, null, new MeterEvent(null, EventKinds.OutboxEviction, 200, "evicted 5")),
         ];
-        using var doc = JsonDocument.Parse(EventBatchEncoder.Encode("d", batch));
-        Assert.Equal(7, doc.RootElement.GetProperty("seq").GetInt64());
+        using var doc = JsonDocument.Parse(EventBatchEncoder.Encode("d", 88, batch));
+        Assert.Equal(88, doc.RootElement.GetProperty("seq").GetInt64());
         var items = doc.RootElement.GetProperty("events").EnumerateArray().ToList();
         Assert.Equal("m1", items[0].GetProperty("m").GetString());
         Assert.Equal("meter_offline", items[0].GetProperty("k").GetString());
@@ -62,6 +62,9 @@ public sealed class EncoderTests
         var t = new Topics("dcu-7");
         Assert.Equal("dcu/dcu-7/readings", t.Readings);
         Assert.Equal("dcu/dcu-7/events", t.Events);
+        Assert.Equal("dcu/dcu-7/billing", t.Billing);
+        Assert.Equal("dcu/dcu-7/ack", t.Ack);
+        Assert.Equal("dcu/dcu-7/quality", t.Of("quality"));
         Assert.Equal("dcu/dcu-7/status", t.Status);
         Assert.Equal("dcu/dcu-7/cmd/#", t.CommandFilter);
         Assert.Equal("dcu/dcu-7/cmd-result", t.CommandResult);

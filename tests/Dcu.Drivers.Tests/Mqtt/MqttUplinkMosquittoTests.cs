@@ -142,6 +142,30 @@ public sealed class MqttUplinkMosquittoTests
     }
 
     [Fact]
+    public async Task Acks_on_the_ack_topic_come_out_with_the_commands()
+    {
+        await using var broker = await MosquittoBroker.StartNewAsync();
+        await using var uplink = new MqttUplink(Fast(broker.Port, "ack1"), new ListLogger<MqttUplink>());
+        await uplink.StartAsync(CancellationToken.None);
+        await uplink.WaitConnectedAsync(CancellationToken.None).WaitAsync(Wait);
+        await using var dcp = await MqttProbe.ConnectAsync(broker.Port);
+
+        await dcp.PublishAsync("dcu/ack1/ack", """{"seq":[12,13]}""");
+        await dcp.PublishAsync("dcu/other/ack", """{"seq":[1]}""");
+        await dcp.PublishAsync("dcu/ack1/cmd/ping", "{}");
+
+        using var cts = new CancellationTokenSource(Wait);
+        var received = new List<UplinkMessage>();
+        await foreach (var message in uplink.ReadCommandsAsync(cts.Token))
+        {
+            received.Add(message);
+            if (received.Count == 2) break;
+        }
+        Assert.Equal(["dcu/ack1/ack", "dcu/ack1/cmd/ping"], received.Select(c => c.Topic));
+        Assert.Equal("""{"seq":[12,13]}""", Encoding.UTF8.GetString(received[0].Payload.Span));
+    }
+
+    [Fact]
     public async Task Refused_connect_is_logged_and_retried_not_thrown_and_the_password_never_logged()
     {
         const string secret = "s3cret-Pa55";

@@ -14,7 +14,7 @@ public sealed class JsonEncodingTests
     {
         var batch = Testing.SampleReadings.Site(7, intervals: 2);
         batch[3] = batch[3] with { Reading = batch[3].Reading! with { Value = double.NaN } };
-        var contract = ReadingBatchEncoder.Encode("dcu-0042", batch);
+        var contract = ReadingBatchEncoder.Encode("dcu-0042", batch[0].Id, batch);
         Assert.Equal(contract, Encode(JsonBatchEncoding.Instance, batch, seq: batch[0].Id));
 
         using var doc = JsonDocument.Parse(Encode(JsonBatchEncoding.Instance, batch, seq: 99));

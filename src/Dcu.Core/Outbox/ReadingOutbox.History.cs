@@ -1,0 +1,108 @@
+using LiteDB;
+using Microsoft.Extensions.Logging;
+
+namespace Dcu.Core.Outbox;
+
+// The sent history: resend (any thread) and age pruning (writer loop only).
+public sealed partial class ReadingOutbox
+{
+    private const int HistoryPage = 1000;
+    private const long DayMs = 86_400_000;
+    private Task? _pruneWait;
+
+    public async Task<int> ResendAsync(SentQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        long after = 0;
+        var queued = 0;
+        var items = new List<WriteItem>();
+        while (true)
+        {
+            // One page at a time under the lock (never across the awaits below), so the writer keeps going.
+            var store = Volatile.Read(ref _store);
+            List<BsonDocument> page;
+            try
+            {
+                lock (_engine) page = QueryAfter(store.Sent, after, HistoryPage);
+            }
+            catch (Exception) when (StoreUnavailable(store))
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(100), _time, cancellationToken).ConfigureAwait(false);
+                continue; // the writer is reopening the file; the page is read again
+            }
+            if (page.Count == 0) return queued;
+            after = page[^1]["_id"].AsInt64;
+            items.Clear();
+            foreach (var doc in page)
+            {
+                if (!Matches(query, doc)) continue;
+                var lane = (OutboxLane)doc["l"].AsInt32;
+                object item = lane == OutboxLane.Events ? OutboxDocuments.ToEvent(doc) : OutboxDocuments.ToReading(doc);
+                items.Add(new WriteItem(item, lane, null));
+            }
+            foreach (var item in items) await Enqueue(item, cancellationToken).ConfigureAwait(false);
+            queued += items.Count;
+        }
+    }
+
+    private static bool Matches(SentQuery query, BsonDocument doc)
+    {
+        if (query.Seqs is { } seqs) return seqs.Contains(doc["s"].AsInt64);
+        var t = doc["t"].AsInt64;
+        if (t < query.FromUnixMs || t > query.ToUnixMs) return false;
+        if (query.Meters is null) return true;
+        return doc.TryGetValue("m", out var m) && m.IsString && query.Meters.Contains(m.AsString);
+    }
+
+    /// <summary>A task for the writer's wait that completes when the next age prune is due (null when there is nothing to prune).</summary>
+    private Task? PruneDue()
+    {
+        if (!_options.KeepsHistory || Interlocked.Read(ref _sentCount) == 0) return null;
+        return _pruneWait ??= Task.Delay(_options.SentPruneInterval, _time);
+    }
+
+    /// <summary>Drops history items finished more than KeepSentDays ago, in their own transaction (writer loop only).</summary>
+    private void PruneSentByAge()
+    {
+        _ = PruneDue(); // starts the timer under steady load too, when the writer never idles
+        if (_pruneWait is not { IsCompleted: true }) return;
+        _pruneWait = null;
+        if (Volatile.Read(ref _reopenNeeded) || Interlocked.Read(ref _sentCount) == 0) return;
+        var cutoff = _time.GetUtcNow().ToUnixTimeMilliseconds() - (_options.KeepSentDays * DayMs);
+        long pruned = 0;
+        using (_engine.EnterScope())
+        {
+            var store = _store;
+            var logBefore = store.LogLength();
+            try
+            {
+                if (!store.Db.BeginTrans()) throw new InvalidOperationException("A LiteDB transaction was already open on the outbox writer thread.");
+                // Items enter the history in finishing order, so the oldest "a" are the lowest ids.
+                for (var round = 0; round < 100; round++)
+                {
+                    var page = store.Sent.Query().OrderBy("_id").Limit(HistoryPage).ToList();
+                    var old = 0;
+                    while (old < page.Count && page[old]["a"].AsInt64 < cutoff) old++;
+                    if (old == 0) break;
+                    pruned += store.Sent.DeleteMany(LiteDB.Query.LTE("_id", page[old - 1]["_id"]));
+                    if (old < page.Count) break;
+                }
+                store.Db.Commit();
+                if (pruned > 0) store.SyncLog();
+            }
+            catch (Exception ex)
+            {
+                try { store.Db.Rollback(); }
+                catch (Exception) { /* the engine closed itself; the reopen discards the transaction */ }
+                _truncateLogTo = logBefore;
+                Volatile.Write(ref _reopenNeeded, true);
+                _logger.LogError(ex, "Outbox pruning of the sent history failed; retrying at the next prune");
+                return;
+            }
+        }
+        if (pruned == 0) return;
+        Interlocked.Add(ref _sentCount, -pruned);
+        _logger.LogDebug("Outbox pruned {Count} sent items older than {Days} days", pruned, _options.KeepSentDays);
+    }
+}
