@@ -670,7 +670,7 @@ public sealed class BusWorker
         }
         var appended = 0;
         foreach (var r in readings)
-            if (await AppendAsync(r, stop)) appended++;
+            if (await AppendAsync(r, LaneOf(job), stop)) appended++;
         job.Completion?.TrySetResult(readings);
         if (!job.OnDemand)
         {
@@ -729,9 +729,18 @@ public sealed class BusWorker
         }
     }
 
-    private async Task<bool> AppendAsync(Reading reading, CancellationToken stop)
+    /// <summary>
+    /// Billing values (tasks of a day or longer, and their catch-ups) take the Billing lane, published ahead
+    /// of interval profiles and evicted after them; everything else is an interval profile.
+    /// </summary>
+    private static OutboxLane LaneOf(ReadJob job) =>
+        !job.OnDemand && job.DeadlineUnixMs - job.IntervalUnixMs >= BillingIntervalMs ? OutboxLane.Billing : OutboxLane.Readings;
+
+    private const long BillingIntervalMs = 24 * 60 * 60 * 1000L;
+
+    private async Task<bool> AppendAsync(Reading reading, OutboxLane lane, CancellationToken stop)
     {
-        try { await _outbox.AppendAsync(reading, stop); return true; }
+        try { await _outbox.AppendAsync(reading, lane, stop); return true; }
         catch (OperationCanceledException) when (stop.IsCancellationRequested) { throw; }
         catch (Exception ex) { OutboxFailed(ex, reading.Meter); return false; }
     }

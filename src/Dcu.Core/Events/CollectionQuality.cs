@@ -24,7 +24,7 @@ namespace Dcu.Core.Events;
 /// Status snapshots count only intervals whose own interval has ended (deadline passed).</para>
 /// <para><b>Memory.</b> Only today and yesterday are kept (two bitsets of a day's intervals per
 /// slot that has readings). Yesterday's report is produced <see cref="CollectionQualityOptions.ReportDelay"/>
-/// after midnight and appended to the outbox as a <c>collection_quality</c> event of the DCU;
+/// after midnight and appended to the outbox as a message on <c>dcu/{id}/quality</c> (Results lane);
 /// yesterday stays visible until the next midnight, then it is dropped (reported first if it was not,
 /// e.g. after a clock step). Catch-up reads that land after the report are counted in memory only.
 /// Readings for days older than yesterday are ignored. State is not persisted: after a restart
@@ -216,7 +216,7 @@ public sealed class CollectionQuality : ICollectionObserver, IArchiveObserver
         {
             ReportProduced?.Invoke(report);
             var detail = QualityReportEncoder.EncodeDetail(report, _options.MaxMissEntries);
-            await _outbox.AppendAsync(new MeterEvent(null, QualityReportEncoder.EventKind, report.DayStartUnixMs, detail), cancellationToken);
+            await _outbox.AppendMessageAsync(new OutboxMessage(QualityReportEncoder.TopicSuffix, System.Text.Encoding.UTF8.GetBytes(detail), _time.GetUtcNow().ToUnixTimeMilliseconds()), cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

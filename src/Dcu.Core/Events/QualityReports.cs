@@ -2,7 +2,7 @@ using Dcu.Core.Model;
 
 namespace Dcu.Core.Events;
 
-/// <summary>The collection quality of one UTC day, produced once the day has ended (plus a delay), sent upstream as a <c>collection_quality</c> event.</summary>
+/// <summary>The collection quality of one UTC day, produced once the day has ended (plus a delay), sent upstream on <c>dcu/{id}/quality</c>.</summary>
 /// <param name="Date">The UTC day.</param>
 /// <param name="CountedFromUnixMs">Start of the day, or the DCU's start when it started during that day: only intervals due after it are expected.</param>
 /// <param name="Expected">Scheduled (meter, task, interval) reads expected over the day, all meters.</param>

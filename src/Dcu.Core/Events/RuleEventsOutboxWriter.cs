@@ -26,9 +26,11 @@ public sealed class RuleEventsOutboxWriter : IOutboxWriter
 
     public ReadingRules Rules => _rules;
 
-    public async ValueTask AppendAsync(Reading reading, CancellationToken cancellationToken)
+    public ValueTask AppendAsync(Reading reading, CancellationToken cancellationToken) => AppendAsync(reading, OutboxLane.Readings, cancellationToken);
+
+    public async ValueTask AppendAsync(Reading reading, OutboxLane lane, CancellationToken cancellationToken)
     {
-        await _inner.AppendAsync(reading, cancellationToken).ConfigureAwait(false);
+        await _inner.AppendAsync(reading, lane, cancellationToken).ConfigureAwait(false);
         MeterEvent[]? events = null;
         lock (_gate)
         {
@@ -41,6 +43,8 @@ public sealed class RuleEventsOutboxWriter : IOutboxWriter
     }
 
     public ValueTask AppendAsync(MeterEvent meterEvent, CancellationToken cancellationToken) => _inner.AppendAsync(meterEvent, cancellationToken);
+
+    public ValueTask AppendMessageAsync(OutboxMessage message, CancellationToken cancellationToken) => _inner.AppendMessageAsync(message, cancellationToken);
 
     public Task FlushAsync(CancellationToken cancellationToken) => _inner.FlushAsync(cancellationToken);
 }

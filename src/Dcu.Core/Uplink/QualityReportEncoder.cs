@@ -24,8 +24,8 @@ namespace Dcu.Core.Uplink;
 /// </summary>
 public static class QualityReportEncoder
 {
-    /// <summary>The event kind of a daily collection-quality report.</summary>
-    public const string EventKind = "collection_quality";
+    /// <summary>The daily report goes on <c>dcu/{id}/quality</c> (a Results-lane message: ahead of every backlog).</summary>
+    public const string TopicSuffix = "quality";
 
     public static string EncodeDetail(DailyQualityReport report, int maxMissEntries = 500)
     {

@@ -6,6 +6,8 @@ using Dcu.Core.Outbox;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
+using Dcu.Core.Uplink.Encodings;
+
 namespace Dcu.Core.Uplink;
 
 /// <summary>
@@ -39,6 +41,7 @@ public sealed class UplinkPublisher
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Slot[] _slots;
+    private readonly IBatchEncoding _encoding;
     private static readonly OutboxLane[] BatchedLanes = OutboxLanes.Batched.ToArray();
     private readonly Lock _rateLock = new();
     // Acks from OnAck (any thread) to the run loop; bounded: a dropped ack only means a later re-publish.
@@ -71,6 +74,7 @@ public sealed class UplinkPublisher
         ArgumentNullException.ThrowIfNull(outbox);
         ArgumentNullException.ThrowIfNull(topics);
         _options = options ?? new UplinkPublisherOptions();
+        _encoding = BatchEncodings.Create(_options.Encoding);
         _options.Validate();
         _uplink = uplink;
         _outbox = outbox;
@@ -276,14 +280,20 @@ public sealed class UplinkPublisher
             var batch = batches[i];
             var slot = _slots[i];
             slot.Reset();
+            string? contentType = null;
             if (lane == OutboxLane.Events) EventBatchEncoder.Encode(slot.Writer, _topics.DcuId, batch.Seq, batch.Items);
-            else ReadingBatchEncoder.Encode(slot.Writer, _topics.DcuId, batch.Seq, batch.Items);
+            else
+            {
+                // Readings and billing values in the configured encoding (json, json-deflate, compact), named by its MQTT 5 content type.
+                _encoding.EncodeReadings(slot.Buffer, _topics.DcuId, batch.Seq, batch.Items);
+                contentType = _encoding.ContentType;
+            }
             if (_awaiting.ContainsKey(batch.Seq))
             {
                 Interlocked.Increment(ref _republished);
                 _logger.LogInformation("No DCP ack for batch {Seq} within {Timeout}; publishing it again", batch.Seq, _options.DcpAckTimeout);
             }
-            publishes[i] = PublishOneAsync(new UplinkMessage(topic, slot.Buffer.WrittenMemory), cancellationToken);
+            publishes[i] = PublishOneAsync(new UplinkMessage(topic, slot.Buffer.WrittenMemory) { ContentType = contentType }, cancellationToken);
         }
         await Task.WhenAll(publishes).ConfigureAwait(false);
 

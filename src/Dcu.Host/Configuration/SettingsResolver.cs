@@ -20,6 +20,7 @@ public static class SettingsResolver
             var topics = new Dcu.Core.Uplink.Topics(s.Dcu.Id);
             s.Mqtt.StatusTopic = topics.Status;
             s.Mqtt.CommandTopicFilter = topics.CommandFilter;
+            s.Mqtt.AckTopic = topics.Ack;
         }
         return s;
     }

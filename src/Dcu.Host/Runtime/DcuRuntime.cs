@@ -138,10 +138,11 @@ public sealed class DcuRuntime(
 
         // Commands: results go straight to the link for now (not through the outbox); security events go to the outbox.
         _ledger = CommandLedger.Open(CommandLedgerPath, settings.Commands.LedgerCapacity, time, loggers.CreateLogger<CommandLedger>());
-        var results = new UplinkResultSink(_uplink, topics, settings.Mqtt.PublishTimeout, time, loggers.CreateLogger<UplinkResultSink>());
+        var results = new OutboxResultSink(Outbox, time);
         Commands = new CommandDispatcher(CommandHandlers(status, clock), _ledger, results, topics.CommandPrefix, settings.Commands, Outbox, time, loggers.CreateLogger<CommandDispatcher>());
         var router = new InboundRouter(_uplink, loggers.CreateLogger<InboundRouter>())
-            .Route(topics.CommandPrefix, Commands.HandleAsync, isPrefix: true);
+            .Route(topics.CommandPrefix, Commands.HandleAsync, isPrefix: true)
+            .Route(topics.Ack, (message, _) => { Publisher.OnAck(message.Payload.Span); return Task.CompletedTask; });
 
         // The run marker goes down once start-up has succeeded: a start that fails is no power cut at the next start.
         await _watchers.StartAsync(cancellationToken);
@@ -198,6 +199,7 @@ public sealed class DcuRuntime(
             new ConfigGetHandler(settings, remote),
             new ConfigSetHandler(settings, remote, s => SettingsValidator.Validate(s, profiles), live, loggers.CreateLogger<ConfigSetHandler>()),
             .. CollectionHandlers,
+            new ResendCommandHandler(Outbox!),
             RelayHandler.Disconnect(Scheduler!, settings.Relay, time, loggers.CreateLogger<RelayHandler>()),
             RelayHandler.Connect(Scheduler!, settings.Relay, time, loggers.CreateLogger<RelayHandler>()),
             RelayHandler.State(Scheduler!, settings.Relay, time, loggers.CreateLogger<RelayHandler>()),

@@ -110,10 +110,24 @@ internal sealed class FakeOutbox : IOutboxWriter
     /// <summary>When set, appending a reading throws what it returns (null = accept).</summary>
     public Func<Reading, Exception?>? FailReading { get; set; }
 
-    public ValueTask AppendAsync(Reading reading, CancellationToken cancellationToken)
+    /// <summary>The billing values among <see cref="Readings"/> (appended to the Billing lane).</summary>
+    public ConcurrentQueue<Reading> Billing { get; } = new();
+
+    public ConcurrentQueue<OutboxMessage> Messages { get; } = new();
+
+    public ValueTask AppendAsync(Reading reading, CancellationToken cancellationToken) => AppendAsync(reading, OutboxLane.Readings, cancellationToken);
+
+    public ValueTask AppendAsync(Reading reading, OutboxLane lane, CancellationToken cancellationToken)
     {
         if (FailReading?.Invoke(reading) is { } ex) return ValueTask.FromException(ex);
         Readings.Enqueue(reading);
+        if (lane == OutboxLane.Billing) Billing.Enqueue(reading);
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask AppendMessageAsync(OutboxMessage message, CancellationToken cancellationToken)
+    {
+        Messages.Enqueue(message);
         return ValueTask.CompletedTask;
     }
 

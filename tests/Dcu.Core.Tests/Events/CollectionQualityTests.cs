@@ -78,7 +78,7 @@ public sealed class CollectionQualityTests
     }
 
     [Fact]
-    public async Task The_report_loop_appends_the_report_to_the_outbox_as_a_compact_collection_quality_event()
+    public async Task The_report_loop_publishes_the_report_on_the_quality_topic_through_the_outbox()
     {
         var (q, time, outbox) = Create(Day1.AddMinutes(-10));
         time.SetUtcNow(Day1.AddHours(12));
@@ -86,14 +86,15 @@ public sealed class CollectionQualityTests
         using var stop = new CancellationTokenSource();
         var loop = q.RunAsync(stop.Token);
 
-        await Task.Delay(20);
-        Assert.Empty(outbox.Events);
+        time.SetUtcNow(Day1.AddDays(1).AddMinutes(29));
+        Assert.Empty(outbox.Messages); // not before 30 min past midnight
         time.SetUtcNow(Day1.AddDays(1).AddMinutes(31));
-        await Eventually.TrueAsync(() => outbox.Events.Count == 1, "quality event");
+        await Eventually.TrueAsync(() => outbox.Messages.Count == 1, "quality report");
 
-        var e = Assert.Single(outbox.Events);
-        Assert.Equal((null, QualityReportEncoder.EventKind, Day1Ms), (e.Meter, e.Kind, e.UnixMs));
-        using var doc = JsonDocument.Parse(e.Detail);
+        var e = Assert.Single(outbox.Messages);
+        Assert.Equal(QualityReportEncoder.TopicSuffix, e.TopicSuffix);
+        var detail = System.Text.Encoding.UTF8.GetString(e.Payload.Span);
+        using var doc = JsonDocument.Parse(detail);
         var root = doc.RootElement;
         Assert.Equal("2026-03-01", root.GetProperty("day").GetString());
         Assert.Equal((288, 279, 275), (root.GetProperty("e").GetInt32(), root.GetProperty("c").GetInt32(), root.GetProperty("ot").GetInt32()));
@@ -103,7 +104,8 @@ public sealed class CollectionQualityTests
         Assert.Equal(("energy", 900, 96, 83), (task.GetProperty("t").GetString(), task.GetProperty("i").GetInt32(), task.GetProperty("n").GetInt32(), task.GetProperty("met").GetInt32()));
         var miss = root.GetProperty("miss").EnumerateArray().Select(m => (m.GetProperty("m").GetString(), m.GetProperty("x").GetString())).ToArray();
         Assert.Equal([("b", "10-12"), ("c", "0-5")], miss);
-        Assert.True(e.Detail.Length < 600, e.Detail);
+        Assert.True(detail.Length < 600, detail);
+        Dcu.Testing.ContractSchemas.AssertValid("quality.schema.json", detail);
 
         await stop.CancelAsync();
         await loop.WaitAsync(TimeSpan.FromSeconds(10));

@@ -183,6 +183,7 @@ public sealed class CommandContractTests(ITestOutputHelper output)
                 "readings" or "billing" => "readings-batch.schema.json",
                 "events" => "events-batch.schema.json",
                 "status" => "status.schema.json",
+                "quality" => "quality.schema.json",
                 _ => null,
             };
             if (schema is null || m.Payload is null || (m.ContentType is { } ct && ct != "application/json")) continue;
