@@ -1,3 +1,4 @@
+using Dcu.Testing;
 using System.Collections.Concurrent;
 using System.Text.Json;
 using Dcu.Core.Commands;
@@ -42,21 +43,6 @@ internal sealed class TestHandler(string name, bool destructive, Func<CommandReq
 
     public static TestHandler Echo(string name = "echo", bool destructive = false) =>
         new(name, destructive, (r, _) => Task.FromResult(CommandOutcome.Done(new System.Text.Json.Nodes.JsonObject { ["id"] = r.Id })));
-}
-
-internal sealed class RecordingOutbox : IOutboxWriter
-{
-    public ConcurrentQueue<MeterEvent> Events { get; } = new();
-
-    public ValueTask AppendAsync(Reading reading, CancellationToken cancellationToken) => ValueTask.CompletedTask;
-
-    public ValueTask AppendAsync(MeterEvent meterEvent, CancellationToken cancellationToken)
-    {
-        Events.Enqueue(meterEvent);
-        return ValueTask.CompletedTask;
-    }
-
-    public Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
 /// <summary>A temp directory deleted at the end of the test.</summary>

@@ -1,3 +1,4 @@
+using Dcu.Testing;
 using System.Collections.Concurrent;
 using System.Text.Json;
 using Dcu.Core.Abstractions;
@@ -71,7 +72,7 @@ public sealed class Dlt645CommandHandlerTests
         Sim("m2").ClockOffset = TimeSpan.FromMinutes(-4);  // within what the broadcast moves
         Sim("m3").ClockOffset = TimeSpan.FromMinutes(8);   // the broadcast leaves it: written with 14H
         Sim("m4").ClockOffset = TimeSpan.FromMinutes(-45); // reported only
-        var outbox = new Events();
+        var outbox = new RecordingOutbox();
         var handler = new TimeSyncHandler(new OneBus(this), () => [.. _meters.Values.Select(m => m.Entry)], outbox, new TimeSyncOptions(), _time);
 
         var outcome = await handler.ExecuteAsync(Request("time.sync"), CancellationToken.None);
@@ -81,7 +82,7 @@ public sealed class Dlt645CommandHandlerTests
         Assert.Equal(new Dictionary<string, string> { ["m1"] = "none", ["m2"] = "none", ["m3"] = "corrected", ["m4"] = "reported" }, actions);
         Assert.All(new[] { "m1", "m2", "m3" }, id => Assert.InRange(Math.Abs(Sim(id).ClockOffset.TotalSeconds), 0, 1));
         Assert.Equal(TimeSpan.FromMinutes(-45), Sim("m4").ClockOffset);
-        var e = Assert.Single(outbox.Queue);
+        var e = Assert.Single(outbox.Events);
         Assert.Equal("m4", e.Meter!.Value.Value);
         Assert.Equal(TimeSyncHandler.ClockOffsetEventKind, e.Kind);
         Assert.Contains("2700 s behind the DCU", e.Detail, StringComparison.Ordinal);
@@ -113,20 +114,5 @@ public sealed class Dlt645CommandHandlerTests
             try { return [await operation("rs485-1", site._reader, cancellationToken)]; }
             finally { _bus.Release(); }
         }
-    }
-
-    private sealed class Events : IOutboxWriter
-    {
-        public ConcurrentQueue<MeterEvent> Queue { get; } = new();
-
-        public ValueTask AppendAsync(Reading reading, CancellationToken cancellationToken) => ValueTask.CompletedTask;
-
-        public ValueTask AppendAsync(MeterEvent meterEvent, CancellationToken cancellationToken)
-        {
-            Queue.Enqueue(meterEvent);
-            return ValueTask.CompletedTask;
-        }
-
-        public Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

@@ -1,3 +1,4 @@
+using Dcu.Testing;
 using System.Collections.Concurrent;
 using System.Text.Json;
 using Dcu.Core.Abstractions;
@@ -83,7 +84,7 @@ public class TimeHandlerTests
         dlt.ClockOffsets[new MeterId("medium")] = TimeSpan.FromMinutes(-7);  // beyond what a broadcast moves: written
         plc.ClockOffsets[new MeterId("large")] = TimeSpan.FromMinutes(30);   // reported, not touched
         plc.ClockOffsets[new MeterId("plc-medium")] = TimeSpan.FromMinutes(3); // no broadcast on this bus: within IgnoreBelow, left alone
-        var outbox = new Outbox();
+        var outbox = new RecordingOutbox();
 
         var handler = new TimeSyncHandler(ops, () => ops.Archive, outbox, new TimeSyncOptions(), _time, new Clock(true));
         var outcome = await handler.ExecuteAsync(Request("time.sync"), CancellationToken.None);
@@ -117,7 +118,7 @@ public class TimeHandlerTests
         var dlt = new FakeMeterControl(_time);
         ops.Add("m1", "rs485", dlt);
         dlt.ClockOffsets[new MeterId("m1")] = TimeSpan.FromMinutes(2);
-        var handler = new TimeSyncHandler(ops, () => ops.Archive, new Outbox(), new TimeSyncOptions(), _time, new Clock(false));
+        var handler = new TimeSyncHandler(ops, () => ops.Archive, new RecordingOutbox(), new TimeSyncOptions(), _time, new Clock(false));
         await Assert.ThrowsAsync<CommandRejectedException>(() => handler.ExecuteAsync(Request("time.sync"), CancellationToken.None));
         Assert.Empty(dlt.Sent);
     }
@@ -132,7 +133,7 @@ public class TimeHandlerTests
         dlt.ClockOffsets[new MeterId("ok")] = TimeSpan.Zero;
         dlt.ClockOffsets[new MeterId("silent")] = TimeSpan.Zero;
         dlt.Refuse[new MeterId("silent")] = new TimeoutException("no reply");
-        var handler = new TimeSyncHandler(ops, () => ops.Archive, new Outbox(), new TimeSyncOptions(), _time);
+        var handler = new TimeSyncHandler(ops, () => ops.Archive, new RecordingOutbox(), new TimeSyncOptions(), _time);
         var ex = await Assert.ThrowsAsync<CommandFailedException>(() => handler.ExecuteAsync(Request("time.sync", """{"meters":["silent","ok"]}"""), CancellationToken.None));
         Assert.StartsWith("1 of 2 meter clocks could not be checked", ex.Message, StringComparison.Ordinal);
         var meters = ex.ResultData!["meters"]!.AsArray();
@@ -178,20 +179,5 @@ public class TimeHandlerTests
             Set.Add(utc);
             time.Now = utc;
         }
-    }
-
-    private sealed class Outbox : IOutboxWriter
-    {
-        public ConcurrentQueue<MeterEvent> Events { get; } = new();
-
-        public ValueTask AppendAsync(Reading reading, CancellationToken cancellationToken) => ValueTask.CompletedTask;
-
-        public ValueTask AppendAsync(MeterEvent meterEvent, CancellationToken cancellationToken)
-        {
-            Events.Enqueue(meterEvent);
-            return ValueTask.CompletedTask;
-        }
-
-        public Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }
