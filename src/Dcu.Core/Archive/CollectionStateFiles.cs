@@ -1,3 +1,4 @@
+using Dcu.Core.Persistence;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Dcu.Core.Collection;
@@ -36,10 +37,10 @@ public sealed class CollectionStateFiles(string directory)
     }
 
     public void SaveMeters(IEnumerable<MeterEntry> meters) =>
-        StateFile.WriteAtomically(MetersPath, JsonSerializer.SerializeToUtf8Bytes(new PersistedMeters { Version = FormatVersion, Meters = [.. meters] }, StateJsonContext.Default.PersistedMeters));
+        DurableFile.WriteAllBytes(MetersPath, JsonSerializer.SerializeToUtf8Bytes(new PersistedMeters { Version = FormatVersion, Meters = [.. meters] }, StateJsonContext.Default.PersistedMeters));
 
     public void SaveTasks(IEnumerable<CollectionTaskOptions> tasks) =>
-        StateFile.WriteAtomically(TasksPath, JsonSerializer.SerializeToUtf8Bytes(new PersistedTasks { Version = FormatVersion, Tasks = [.. tasks] }, StateJsonContext.Default.PersistedTasks));
+        DurableFile.WriteAllBytes(TasksPath, JsonSerializer.SerializeToUtf8Bytes(new PersistedTasks { Version = FormatVersion, Tasks = [.. tasks] }, StateJsonContext.Default.PersistedTasks));
 
     private static T? Load<T>(string path, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type) where T : class
     {

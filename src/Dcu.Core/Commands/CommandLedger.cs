@@ -1,3 +1,4 @@
+using Dcu.Core.Persistence;
 using System.Buffers;
 using System.Text;
 using System.Text.Json;

@@ -1,3 +1,4 @@
+using Dcu.Core.Persistence;
 using System.Text.Json;
 using Dcu.Core.Commands;
 

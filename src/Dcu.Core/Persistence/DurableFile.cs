@@ -1,11 +1,12 @@
 using System.Runtime.InteropServices;
 
-namespace Dcu.Core.Commands;
+namespace Dcu.Core.Persistence;
 
 /// <summary>
 /// Power-cut-safe file replacement: write a temp file, fsync it, rename it over the target, fsync the
-/// directory (the rename is only durable once the directory entry is). Used by the command ledger and
-/// the config overrides.
+/// directory (the rename is only durable once the directory entry is): after a crash or power cut the
+/// file holds the old or the new content, whole; a stale .tmp is overwritten by the next write, never read.
+/// Used by the command ledger, the config overrides and the persisted archive and tasks.
 /// </summary>
 public static class DurableFile
 {
