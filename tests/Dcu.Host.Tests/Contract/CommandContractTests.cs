@@ -47,7 +47,7 @@ public sealed class CommandContractTests(ITestOutputHelper output)
 
             var added = await site.CallAsync("meters.add", new { meters = new[] { new { id = "plc-09", bus = "plc-1", address = "000000000109" } } }, sign: true);
             AssertDone(added, "meters.add");
-            Assert.All(added.GetProperty("data").GetProperty("route_sync").EnumerateArray(), s => Assert.True(s.GetProperty("verified").GetBoolean(), s.ToString()));
+            Assert.All(added.GetProperty("data").GetProperty("routeSync").EnumerateArray(), s => Assert.True(s.GetProperty("verified").GetBoolean(), s.ToString()));
             var newRead = await site.CallAsync("read", new { meters = new[] { "plc-09" } });
             AssertDone(newRead, "read of the added meter");
             AssertDone(await site.CallAsync("meters.remove", new { meters = new[] { "plc-09" } }, sign: true), "meters.remove");

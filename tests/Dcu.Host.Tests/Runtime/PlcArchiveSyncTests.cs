@@ -83,7 +83,7 @@ public sealed class PlcArchiveSyncTests : IAsyncDisposable
             """{"meters":[{"id":"new-1","bus":"plc-1","address":"000000000201"},{"id":"new-2","bus":"plc-1","address":"000000000202"}]}"""), CancellationToken.None)
             .WaitAsync(TimeSpan.FromSeconds(30));
 
-        var sync = added.Data!["route_sync"]!.AsArray().Single()!;
+        var sync = added.Data!["routeSync"]!.AsArray().Single()!;
         Assert.Equal((Bus, true), ((string)sync["bus"]!, (bool)sync["verified"]!));
         Assert.Equal(["000000000101", "000000000102", "000000000201", "000000000202"], _sim.RouteTable.Select(a => a.ToString()).Order());
         var read = await Handler("read").ExecuteAsync(Request("read", """{"meters":["new-2"],"quantities":["1.0.1.8.0"]}"""), CancellationToken.None)
@@ -94,7 +94,7 @@ public sealed class PlcArchiveSyncTests : IAsyncDisposable
         var removed = await Handler("meters.remove").ExecuteAsync(Request("meters.remove", """{"meters":["m0","new-1"]}"""), CancellationToken.None)
             .WaitAsync(TimeSpan.FromSeconds(30));
 
-        Assert.True((bool)removed.Data!["route_sync"]![0]!["verified"]!);
+        Assert.True((bool)removed.Data!["routeSync"]![0]!["verified"]!);
         Assert.Equal(["000000000102", "000000000202"], _sim.RouteTable.Select(a => a.ToString()).Order());
         Assert.Equal(["m1", "new-2"], archive.Entries.Select(e => e.Id));
         Assert.Equal(["m1", "new-2"], new CollectionStateFiles(_dir.FullName).LoadMeters()!.Select(e => e.Id));

@@ -43,10 +43,10 @@ internal static class MeterArgs
         {
             var o = new JsonObject { ["bus"] = s.Bus, ["verified"] = s.Verified };
             if (s.Error is not null) o["error"] = s.Error;
-            if (s.RetryIn is { } retry) o["retry_in"] = ArgsObjects.Seconds(retry);
+            if (s.RetryIn is { } retry) o["retryIn"] = ArgsObjects.Seconds(retry);
             syncs.Add((JsonNode)o);
         }
-        return new JsonObject { ["meters"] = new JsonArray([.. r.Meters.Select(m => (JsonNode?)m)]), ["route_sync"] = syncs };
+        return new JsonObject { ["meters"] = new JsonArray([.. r.Meters.Select(m => (JsonNode?)m)]), ["routeSync"] = syncs };
     }
 }
 

@@ -35,8 +35,8 @@ internal static class TaskArgs
             ["interval"] = ArgsObjects.Seconds(t.Interval),
             ["offset"] = ArgsObjects.Seconds(t.Offset),
         };
-        if (schedule?.NextDueUnixMs is { } next) o["next_due"] = next;
-        if (schedule?.LastIntervalUnixMs is { } last) o["last_interval"] = last;
+        if (schedule?.NextDueUnixMs is { } next) o["nextDue"] = next;
+        if (schedule?.LastIntervalUnixMs is { } last) o["lastInterval"] = last;
         return o;
     }
 }

@@ -110,14 +110,14 @@ public sealed class CollectionCommandsTests
     }
 
     [Fact]
-    public async Task Meters_are_added_updated_listed_and_removed_reporting_the_route_sync()
+    public async Task Meters_are_added_updated_listed_and_removed_reporting_the_routeSync()
     {
         await using var rig = new ArchiveRig(null, Modbus("a", "1"));
 
         var added = await Handler(rig, "meters.add").ExecuteAsync(Request("meters.add",
             """{"meters":[{"id":"p1","bus":"plc-1","address":"000000000001"},{"id":"b","bus":"rs485-1","address":"2","profile":"test","turnaround":50}]}"""), CancellationToken.None);
         Assert.Equal(CommandStatus.Done, added.Status);
-        var sync = added.Data!["route_sync"]!.AsArray().Single()!;
+        var sync = added.Data!["routeSync"]!.AsArray().Single()!;
         Assert.Equal(("plc-1", true), ((string)sync["bus"]!, (bool)sync["verified"]!));
         Assert.True(rig.Rig.Scheduler.TryGetMeter(new Dcu.Core.Model.MeterId("b"), out var b));
         Assert.Equal(TimeSpan.FromMilliseconds(50), b.Turnaround);
@@ -128,8 +128,8 @@ public sealed class CollectionCommandsTests
 
         rig.Sync.Fail = new TimeoutException("module busy");
         var removed = await Handler(rig, "meters.remove").ExecuteAsync(Request("meters.remove", """{"meters":["p1","b"]}"""), CancellationToken.None);
-        var failed = removed.Data!["route_sync"]!.AsArray().Single()!;
-        Assert.Equal((false, "module busy", 60L), ((bool)failed["verified"]!, (string)failed["error"]!, (long)failed["retry_in"]!));
+        var failed = removed.Data!["routeSync"]!.AsArray().Single()!;
+        Assert.Equal((false, "module busy", 60L), ((bool)failed["verified"]!, (string)failed["error"]!, (long)failed["retryIn"]!));
         Assert.Equal(["a"], rig.Files.LoadMeters()!.Select(m => m.Id));
     }
 
