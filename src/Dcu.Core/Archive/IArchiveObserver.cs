@@ -1,3 +1,4 @@
+using Dcu.Core.Collection;
 using Dcu.Core.Model;
 
 namespace Dcu.Core.Archive;
@@ -10,4 +11,10 @@ public interface IArchiveObserver
 
     /// <summary>The meter is no longer expected.</summary>
     void MeterRemoved(MeterId meter);
+
+    /// <summary>A collection task added, or the new definition of a replaced one, in force from <paramref name="sinceUnixMs"/>.</summary>
+    void TaskAdded(CollectionTask task, long sinceUnixMs) { }
+
+    /// <summary>A collection task deleted, or the old definition of a replaced one, out of force after <paramref name="untilUnixMs"/>.</summary>
+    void TaskRemoved(string name, long untilUnixMs) { }
 }

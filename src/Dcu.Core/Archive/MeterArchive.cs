@@ -27,6 +27,11 @@ public sealed class MeterArchive
     private readonly Dictionary<string, IBusArchiveSync> _syncs = new(StringComparer.Ordinal);
     private readonly HashSet<string> _pendingSyncs = new(StringComparer.Ordinal);
     private readonly IArchiveObserver? _observer;
+
+    /// <summary>Told of task changes too (<see cref="TaskBook"/>), under the same gate.</summary>
+    internal IArchiveObserver? Observer => _observer;
+
+    internal long NowUnixMs => _time.GetUtcNow().ToUnixTimeMilliseconds();
     private readonly TimeProvider _time;
     private readonly ILogger<MeterArchive> _logger;
 

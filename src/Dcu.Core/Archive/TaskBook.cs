@@ -35,6 +35,7 @@ public sealed class TaskBook(MeterArchive archive, CollectionStateFiles? files, 
             if (_scheduler.FindTask(name) is null) throw new CollectionChangeRejectedException([$"{field} '{name}' is not a task"]);
             Save(_scheduler.Tasks.Where(t => t.Name != name).Select(CollectionTaskOptions.From));
             _scheduler.DeleteTask(name);
+            archive.Observer?.TaskRemoved(name, archive.NowUnixMs);
             logger.LogInformation("Collection task {Task} deleted by command", name);
         }
         finally
@@ -69,6 +70,7 @@ public sealed class TaskBook(MeterArchive archive, CollectionStateFiles? files, 
             Save(tasks);
             if (adding) _scheduler.AddTask(model);
             else _scheduler.ReplaceTask(model);
+            archive.Observer?.TaskAdded(model, archive.NowUnixMs); // a replaced task's old definition ends there
             logger.LogInformation("Collection task {Task} {Change} by command", task.Name, adding ? "added" : "replaced");
         }
         finally

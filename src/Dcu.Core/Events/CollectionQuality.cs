@@ -36,12 +36,11 @@ public sealed class CollectionQuality : ICollectionObserver, IArchiveObserver
     private const int MaxPendingReports = 7;
 
     private readonly object _gate = new();
-    private readonly TaskInfo[] _tasks;
+    private readonly List<TaskInfo> _tasks = []; // every task counted since start, including replaced and deleted ones (by index)
     private readonly Dictionary<string, int> _taskIndex = new(StringComparer.Ordinal);
     private readonly List<MeterId> _meters;
     private readonly List<long> _meterSince; // when each meter (by index) started to be expected
     private readonly Dictionary<MeterId, int> _meterIndex = []; // the meters in the archive now
-    private readonly IReadOnlyList<CollectionTask> _taskDefinitions;
     private readonly SortedDictionary<long, Day> _days = [];
     private readonly List<DailyQualityReport> _pending = [];
     private readonly IOutboxWriter _outbox;
@@ -65,16 +64,12 @@ public sealed class CollectionQuality : ICollectionObserver, IArchiveObserver
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _meters = meters.Distinct().ToList();
         for (var i = 0; i < _meters.Count; i++) _meterIndex[_meters[i]] = i;
-        _taskDefinitions = tasks;
-        _tasks = new TaskInfo[tasks.Count];
-        for (var t = 0; t < tasks.Count; t++)
-        {
-            var task = tasks[t];
-            if (!_taskIndex.TryAdd(task.Name, t)) throw new ArgumentException($"Two tasks share the name '{task.Name}'", nameof(tasks));
-            var covered = Enumerable.Range(0, _meters.Count).Where(m => task.Includes(_meters[m])).ToList();
-            _tasks[t] = new TaskInfo(task.Name, task.Interval, (long)task.Interval.TotalMilliseconds, (long)task.Offset.TotalMilliseconds, covered);
-        }
         _startMs = NowMs;
+        foreach (var task in tasks)
+        {
+            if (_taskIndex.ContainsKey(task.Name)) throw new ArgumentException($"Two tasks share the name '{task.Name}'", nameof(tasks));
+            AddTask(task, _startMs);
+        }
         _meterSince = _meters.Select(_ => _startMs).ToList();
     }
 
@@ -88,8 +83,8 @@ public sealed class CollectionQuality : ICollectionObserver, IArchiveObserver
             _meters.Add(meter);
             _meterSince.Add(Math.Max(sinceUnixMs, _startMs));
             _meterIndex[meter] = m;
-            for (var t = 0; t < _tasks.Length; t++)
-                if (_taskDefinitions[t].Includes(meter)) _tasks[t].Meters.Add(m); // stays sorted: m is the largest index
+            foreach (var t in _taskIndex.Values)
+                if (_tasks[t].Definition.Includes(meter)) _tasks[t].Meters.Add(m); // stays sorted: m is the largest index
         }
     }
 
@@ -101,6 +96,33 @@ public sealed class CollectionQuality : ICollectionObserver, IArchiveObserver
             if (!_meterIndex.Remove(meter, out var m)) return;
             foreach (var task in _tasks) task.Meters.Remove(m);
         }
+    }
+
+    /// <summary>A task added (or the new definition of a replaced one): expected from its first interval due after <paramref name="sinceUnixMs"/>.</summary>
+    public void TaskAdded(CollectionTask task, long sinceUnixMs)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        lock (_gate)
+        {
+            if (_taskIndex.TryGetValue(task.Name, out var old)) _tasks[old].UntilMs = Math.Max(sinceUnixMs, _tasks[old].SinceMs);
+            AddTask(task, Math.Max(sinceUnixMs, _startMs));
+        }
+    }
+
+    /// <summary>A task deleted (or the old definition of a replaced one): its intervals due after <paramref name="untilUnixMs"/> are not expected.</summary>
+    public void TaskRemoved(string name, long untilUnixMs)
+    {
+        lock (_gate)
+        {
+            if (_taskIndex.Remove(name, out var t)) _tasks[t].UntilMs = Math.Max(untilUnixMs, _tasks[t].SinceMs);
+        }
+    }
+
+    private void AddTask(CollectionTask task, long sinceUnixMs)
+    {
+        var covered = _meterIndex.Where(kv => task.Includes(kv.Key)).Select(kv => kv.Value).Order().ToList();
+        _taskIndex[task.Name] = _tasks.Count;
+        _tasks.Add(new TaskInfo(task, sinceUnixMs, covered));
     }
 
     /// <summary>When counting started (the DCU start): intervals due at or before it are not expected.</summary>
@@ -137,7 +159,7 @@ public sealed class CollectionQuality : ICollectionObserver, IArchiveObserver
             }
             var task = _tasks[t];
             var k = (int)((result.IntervalUnixMs - dayStart) / task.IntervalMs);
-            var slot = GetDay(dayStart).Slot(m * _tasks.Length + t, task.PerDay);
+            var slot = GetDay(dayStart).Slot(SlotKey(m, t), task.PerDay);
             Set(slot.Collected, k);
             if (result.OnTime) Set(slot.OnTime, k);
         }
@@ -263,14 +285,17 @@ public sealed class CollectionQuality : ICollectionObserver, IArchiveObserver
     private Summary Summarize(long dayStart, long asOfMs)
     {
         _days.TryGetValue(dayStart, out var day);
-        var ranges = new (int First, int End)[_tasks.Length];
-        for (var t = 0; t < _tasks.Length; t++)
+        var ranges = new (int First, int End)[_tasks.Count];
+        for (var t = 0; t < _tasks.Count; t++)
         {
             var task = _tasks[t];
-            var first = (int)Math.Clamp(FloorDiv(_startMs - task.OffsetMs - dayStart, task.IntervalMs) + 1, 0, task.PerDay);
+            // Expected: intervals due after the task was counted from, at or before it was replaced/deleted, and ended by asOfMs.
+            var first = (int)Math.Clamp(FloorDiv(task.SinceMs - task.OffsetMs - dayStart, task.IntervalMs) + 1, 0, task.PerDay);
             var end = asOfMs == long.MaxValue
                 ? task.PerDay
                 : (int)Math.Clamp(FloorDiv(asOfMs - task.OffsetMs - task.IntervalMs - dayStart, task.IntervalMs) + 1, first, task.PerDay);
+            if (task.UntilMs != long.MaxValue)
+                end = (int)Math.Clamp(FloorDiv(task.UntilMs - task.OffsetMs - dayStart, task.IntervalMs) + 1, first, end);
             ranges[t] = (first, end);
         }
 
@@ -280,13 +305,13 @@ public sealed class CollectionQuality : ICollectionObserver, IArchiveObserver
         {
             if (!_meterIndex.TryGetValue(_meters[m], out var active) || active != m) continue; // removed
             var tasks = new List<TaskQuality>();
-            for (var t = 0; t < _tasks.Length; t++)
+            for (var t = 0; t < _tasks.Count; t++)
             {
                 var task = _tasks[t];
-                if (task.Meters.BinarySearch(m) < 0) continue;
+                if (task.Meters.BinarySearch(m) < 0 || !task.Counts(ranges[t])) continue;
                 var (first, end) = ranges[t];
                 first = Math.Min(end, Math.Max(first, FirstExpected(m, task, dayStart)));
-                var slot = day?.Find(m * _tasks.Length + t);
+                var slot = day?.Find(SlotKey(m, t));
                 var missed = new List<long>();
                 int c = 0, o = 0;
                 for (var k = first; k < end; k++)
@@ -306,10 +331,11 @@ public sealed class CollectionQuality : ICollectionObserver, IArchiveObserver
             onTime += mo;
         }
 
-        var completeness = new List<TaskCompleteness>(_tasks.Length);
-        for (var t = 0; t < _tasks.Length; t++)
+        var completeness = new List<TaskCompleteness>(_tasks.Count);
+        for (var t = 0; t < _tasks.Count; t++)
         {
             var task = _tasks[t];
+            if (!task.Counts(ranges[t])) continue;
             var (first, end) = ranges[t];
             var per = new List<IntervalCompleteness>(end - first);
             var atTarget = 0;
@@ -322,7 +348,7 @@ public sealed class CollectionQuality : ICollectionObserver, IArchiveObserver
                 {
                     if (FirstExpected(m, task, dayStart) > k) continue; // added later
                     expectedMeters++;
-                    if (day?.Find(m * _tasks.Length + t) is { } slot && Get(slot.OnTime, k)) ok++;
+                    if (day?.Find(SlotKey(m, t)) is { } slot && Get(slot.OnTime, k)) ok++;
                 }
                 var ic = new IntervalCompleteness(task.Name, dayStart + k * task.IntervalMs, expectedMeters, ok);
                 per.Add(ic);
@@ -352,10 +378,27 @@ public sealed class CollectionQuality : ICollectionObserver, IArchiveObserver
 
     private static bool Get(ulong[] bits, int k) => (bits[k >> 6] & (1UL << (k & 63))) != 0;
 
-    private sealed record TaskInfo(string Name, TimeSpan Interval, long IntervalMs, long OffsetMs, List<int> Meters)
+    private sealed record TaskInfo(CollectionTask Definition, long SinceMs, List<int> Meters)
     {
-        public int PerDay { get; } = (int)(DayMs / IntervalMs);
+        public string Name => Definition.Name;
+
+        public TimeSpan Interval => Definition.Interval;
+
+        public long IntervalMs { get; } = (long)Definition.Interval.TotalMilliseconds;
+
+        public long OffsetMs { get; } = (long)Definition.Offset.TotalMilliseconds;
+
+        public int PerDay { get; } = (int)(DayMs / (long)Definition.Interval.TotalMilliseconds);
+
+        /// <summary>When the task was replaced or deleted (its intervals due later are not expected); long.MaxValue while it runs.</summary>
+        public long UntilMs { get; set; } = long.MaxValue;
+
+        /// <summary>A task that runs counts every day (a day without expected intervals still lists it); a replaced or deleted one only where it expected something.</summary>
+        public bool Counts((int First, int End) range) => UntilMs == long.MaxValue || range.End > range.First;
     }
+
+    /// <summary>The day's slot of one (meter, task) pair; both are indexes that are never reused.</summary>
+    private static long SlotKey(int meter, int task) => ((long)meter << 32) | (uint)task;
 
     private sealed record Summary(long Expected, long Collected, long OnTime, double SiteRate, IReadOnlyList<MeterQuality> Meters, IReadOnlyList<TaskCompleteness> Completeness);
 
@@ -369,16 +412,16 @@ public sealed class CollectionQuality : ICollectionObserver, IArchiveObserver
     /// <summary>One UTC day: a slot per (meter, task) that has readings.</summary>
     private sealed class Day
     {
-        private readonly Dictionary<int, Slot> _slots = [];
+        private readonly Dictionary<long, Slot> _slots = [];
 
         public bool Reported { get; set; }
 
-        public Slot Slot(int key, int intervals)
+        public Slot Slot(long key, int intervals)
         {
             if (!_slots.TryGetValue(key, out var slot)) _slots[key] = slot = new Slot(intervals);
             return slot;
         }
 
-        public Slot? Find(int key) => _slots.GetValueOrDefault(key);
+        public Slot? Find(long key) => _slots.GetValueOrDefault(key);
     }
 }

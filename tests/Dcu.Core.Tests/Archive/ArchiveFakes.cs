@@ -54,6 +54,10 @@ internal sealed class RecordingArchiveObserver : IArchiveObserver
     public void MeterAdded(MeterId meter, long sinceUnixMs) => Seen.Enqueue($"+{meter}@{sinceUnixMs}");
 
     public void MeterRemoved(MeterId meter) => Seen.Enqueue($"-{meter}");
+
+    public void TaskAdded(CollectionTask task, long sinceUnixMs) => Seen.Enqueue($"+task {task.Name} {task.Interval.TotalMinutes}min");
+
+    public void TaskRemoved(string name, long untilUnixMs) => Seen.Enqueue($"-task {name}");
 }
 
 /// <summary>A scheduler rig with an archive and a task book over it, persisted in a temporary directory.</summary>

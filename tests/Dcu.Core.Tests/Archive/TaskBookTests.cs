@@ -26,6 +26,8 @@ public sealed class TaskBookTests
         Assert.Equal(["energy"], rig.Rig.Scheduler.Tasks.Select(t => t.Name));
         Assert.Equal(["energy"], rig.Files.LoadTasks()!.Select(t => t.Name));
         Assert.Equal(["energy"], rig.Tasks.List().Select(t => t.Name));
+        // Collection quality (the archive's observer) hears of each change: a replace is the new definition taking over.
+        Assert.Equal(["+task voltage 5min", "+task energy 30min", "-task voltage"], rig.Observer.Seen.Where(s => s.Contains("task", StringComparison.Ordinal)));
     }
 
     [Fact]
