@@ -17,8 +17,8 @@ public static class CollectionCommands
             new TasksReplaceHandler(tasks),
             new TasksDeleteHandler(tasks),
             new MetersListHandler(archive),
-            new MetersAddHandler(archive),
-            new MetersUpdateHandler(archive),
+            MetersWriteHandler.Add(archive),
+            MetersWriteHandler.Update(archive),
             new MetersRemoveHandler(archive),
         ];
     }

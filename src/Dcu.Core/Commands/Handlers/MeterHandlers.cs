@@ -66,26 +66,26 @@ public sealed class MetersListHandler(MeterArchive archive) : ICommandHandler
     }
 }
 
-/// <summary>"meters.add": args.meters[] (see <see cref="MeterArgs"/>), all validated first, added together or not at all; persisted; a PLC module's route table follows.</summary>
-public sealed class MetersAddHandler(MeterArchive archive) : ICommandHandler
+/// <summary>
+/// "meters.add" (<see cref="Add"/>) and "meters.update" (<see cref="Update"/>): args.meters[] whole entries
+/// (see <see cref="MeterArgs"/>; an update matches by id), all validated first, applied together or not at all;
+/// persisted; a PLC module's route table follows.
+/// </summary>
+public sealed class MetersWriteHandler : ICommandHandler
 {
-    public string Name => "meters.add";
+    private readonly Func<IReadOnlyList<MeterEntry>, CancellationToken, Task<ArchiveChangeResult>> _change;
 
-    public bool Destructive => true;
-
-    public async Task<CommandOutcome> ExecuteAsync(CommandRequest request, CancellationToken cancellationToken)
+    private MetersWriteHandler(string name, Func<IReadOnlyList<MeterEntry>, CancellationToken, Task<ArchiveChangeResult>> change)
     {
-        request.Args.RejectUnknown("meters");
-        var meters = ArgsObjects.RequiredObjects(request.Args, "meters", MeterArgs.MaxMeters, MeterArgs.Read);
-        var result = await ArgsObjects.ChangeAsync(() => archive.AddAsync(meters, "args.meters", cancellationToken));
-        return CommandOutcome.Done(MeterArgs.Result(result));
+        Name = name;
+        _change = change;
     }
-}
 
-/// <summary>"meters.update": args.meters[] whole new entries of meters in the archive (matched by id); all or nothing; persisted.</summary>
-public sealed class MetersUpdateHandler(MeterArchive archive) : ICommandHandler
-{
-    public string Name => "meters.update";
+    public static MetersWriteHandler Add(MeterArchive archive) => new("meters.add", (m, ct) => archive.AddAsync(m, "args.meters", ct));
+
+    public static MetersWriteHandler Update(MeterArchive archive) => new("meters.update", (m, ct) => archive.UpdateAsync(m, "args.meters", ct));
+
+    public string Name { get; }
 
     public bool Destructive => true;
 
@@ -93,7 +93,7 @@ public sealed class MetersUpdateHandler(MeterArchive archive) : ICommandHandler
     {
         request.Args.RejectUnknown("meters");
         var meters = ArgsObjects.RequiredObjects(request.Args, "meters", MeterArgs.MaxMeters, MeterArgs.Read);
-        var result = await ArgsObjects.ChangeAsync(() => archive.UpdateAsync(meters, "args.meters", cancellationToken));
+        var result = await ArgsObjects.ChangeAsync(() => _change(meters, cancellationToken));
         return CommandOutcome.Done(MeterArgs.Result(result));
     }
 }
