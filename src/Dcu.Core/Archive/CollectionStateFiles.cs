@@ -1,7 +1,7 @@
-using Dcu.Core.Persistence;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Dcu.Core.Collection;
+using Dcu.Core.Persistence;
 
 namespace Dcu.Core.Archive;
 

@@ -1,7 +1,7 @@
-using Dcu.Core.Persistence;
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
+using Dcu.Core.Persistence;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 

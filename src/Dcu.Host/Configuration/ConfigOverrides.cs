@@ -1,6 +1,6 @@
-using Dcu.Core.Persistence;
 using System.Text.Json;
 using Dcu.Core.Commands;
+using Dcu.Core.Persistence;
 
 namespace Dcu.Host.Configuration;
 

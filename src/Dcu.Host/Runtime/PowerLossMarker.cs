@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Dcu.Core.Model;
+using Dcu.Core.Persistence;
 using Microsoft.Extensions.Logging;
 
 namespace Dcu.Host.Runtime;
@@ -59,17 +60,11 @@ public sealed class PowerLossMarker
         return restored;
     }
 
-    /// <summary>Renews the "last alive" time. Written to a temporary file, flushed to disk, then renamed over the marker, so a power cut leaves the old or the new one.</summary>
+    /// <summary>Renews the "last alive" time, replacing the marker durably (<see cref="DurableFile"/>), so a power cut leaves the old or the new one.</summary>
     public void Touch()
     {
         var text = string.Create(CultureInfo.InvariantCulture, $"v1 {_startedMs} {_time.GetUtcNow().ToUnixTimeMilliseconds()} {_bootId ?? "-"}\n");
-        var temp = Path + ".tmp";
-        using (var f = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            f.Write(Encoding.ASCII.GetBytes(text));
-            f.Flush(flushToDisk: true);
-        }
-        File.Move(temp, Path, overwrite: true);
+        DurableFile.WriteAllBytes(Path, Encoding.ASCII.GetBytes(text));
     }
 
     /// <summary>Renews the marker every <paramref name="interval"/> until cancelled; a failing write is logged and tried again next time.</summary>
