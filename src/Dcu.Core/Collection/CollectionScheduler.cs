@@ -23,6 +23,8 @@ namespace Dcu.Core.Collection;
 /// </remarks>
 public sealed class CollectionScheduler : IMeterOperations
 {
+    private const long ClockMovedMs = 1_000;
+
     private readonly object _gate = new();
     private readonly List<TaskEntry> _tasks = [];
     private readonly IReadOnlyList<BusWorker> _workers;
@@ -246,14 +248,17 @@ public sealed class CollectionScheduler : IMeterOperations
                 var step = TimeSpan.FromMilliseconds(Math.Min(wait, (long)_options.MaxSchedulerWait.TotalMilliseconds));
                 using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, wake);
                 var delay = Task.Delay(step, _time, linked.Token);
-                lock (_gate) entry.SetNextDue(due);
+                if (_time.GetUtcNow().ToUnixTimeMilliseconds() - now > ClockMovedMs)
+                    await linked.CancelAsync(); // the clock moved before the timer started (a step, a stall): it would fire late, measure again
+                else
+                    lock (_gate) entry.SetNextDue(due);
                 try
                 {
                     await delay;
                 }
                 catch (OperationCanceledException) when (!ct.IsCancellationRequested)
                 {
-                    // replaced or deleted: read the definition again
+                    // replaced, deleted or re-measured: read the definition and the clock again
                 }
                 continue;
             }

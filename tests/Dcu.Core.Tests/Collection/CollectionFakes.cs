@@ -227,14 +227,20 @@ internal sealed class SchedulerRig : IAsyncDisposable
     private readonly List<Task> _runs = [];
 
     public SchedulerRig(CollectionOptions options, params Meter[] meters)
-        : this(options, [], meters)
+        : this(new FakeTimeProvider(WorkerRig.Start), options, [], meters)
     {
     }
 
-    /// <param name="buses">Buses to have a worker for even without meters (they are added later).</param>
     public SchedulerRig(CollectionOptions options, string[] buses, params Meter[] meters)
+        : this(new FakeTimeProvider(WorkerRig.Start), options, buses, meters)
     {
-        Time = new FakeTimeProvider(WorkerRig.Start);
+    }
+
+    /// <param name="time">The clock, set to <see cref="WorkerRig.Start"/> or wherever the test wants it.</param>
+    /// <param name="buses">Buses to have a worker for even without meters (they are added later).</param>
+    public SchedulerRig(FakeTimeProvider time, CollectionOptions options, string[] buses, params Meter[] meters)
+    {
+        Time = time;
         Reader = new FakeMeterReader(Time);
         Workers = meters.Select(m => m.Bus).Concat(buses).Distinct()
             .Select(b => new BusWorker(b, Reader, meters.Where(m => m.Bus == b), Outbox, Clock, options, Time, NullLogger<BusWorker>.Instance))
@@ -256,10 +262,15 @@ internal sealed class SchedulerRig : IAsyncDisposable
 
     public CollectionScheduler Scheduler { get; }
 
-    /// <summary>Waits until the scheduler waits for <paramref name="dueUnixMs"/>, then moves the clock there.</summary>
+    /// <summary>
+    /// Waits until every task waits (a task that starts after the clock moved would take the next boundary after the new
+    /// time as its first) and one of them for <paramref name="dueUnixMs"/>, then moves the clock there.
+    /// </summary>
     public async Task AdvanceToDueAsync(long dueUnixMs)
     {
-        await Eventually.TrueAsync(() => Scheduler.Schedule().Any(s => s.NextDueUnixMs == dueUnixMs), $"scheduler waiting for {DateTimeOffset.FromUnixTimeMilliseconds(dueUnixMs):O}");
+        await Eventually.TrueAsync(
+            () => Scheduler.Schedule() is var s && s.All(t => t.NextDueUnixMs is not null) && s.Any(t => t.NextDueUnixMs == dueUnixMs),
+            $"scheduler waiting for {DateTimeOffset.FromUnixTimeMilliseconds(dueUnixMs):O}");
         Time.SetUtcNow(DateTimeOffset.FromUnixTimeMilliseconds(dueUnixMs));
     }
 

@@ -107,6 +107,43 @@ public sealed class CollectionSchedulerChangeTests
     }
 
     [Fact]
+    public async Task A_clock_that_moves_between_the_reading_and_the_timer_does_not_make_the_boundary_late()
+    {
+        var time = new SteppingTimeProvider(WorkerRig.Start);
+        await using var rig = new SchedulerRig(time, With(Task("energy", "00:15:00", Energy)), [], M("a"));
+        await Eventually.TrueAsync(() => rig.Scheduler.Schedule()[0].NextDueUnixMs == Ms("10:15"), "energy waiting for 10:15");
+
+        // The scheduler reads 10:07 after the replacement wakes it, and the clock is at 10:15 before its timer starts:
+        // a timer of 8 minutes from then would fire at 10:23.
+        time.StepAfterNextRead(DateTimeOffset.FromUnixTimeMilliseconds(Ms("10:15")));
+        rig.Scheduler.ReplaceTask(Task("energy", "00:15:00", Energy));
+        await Eventually.TrueAsync(() => Intervals(rig, Energy).Length == 1, "10:15 read at 10:15");
+
+        Assert.Equal(Ms("10:15"), rig.Outbox.For("a").Single().ReadUnixMs);
+    }
+
+    /// <summary>A fake clock that can be stepped just after a reading of it, as a real clock steps between two instructions.</summary>
+    private sealed class SteppingTimeProvider(DateTimeOffset start) : Microsoft.Extensions.Time.Testing.FakeTimeProvider(start)
+    {
+        private readonly Lock _gate = new();
+        private DateTimeOffset? _stepTo;
+
+        public void StepAfterNextRead(DateTimeOffset to)
+        {
+            lock (_gate) _stepTo = to;
+        }
+
+        public override DateTimeOffset GetUtcNow()
+        {
+            var now = base.GetUtcNow();
+            DateTimeOffset? to;
+            lock (_gate) (to, _stepTo) = (_stepTo, null);
+            if (to is { } t) SetUtcNow(t);
+            return now;
+        }
+    }
+
+    [Fact]
     public async Task Archive_changes_apply_from_the_next_interval()
     {
         await using var rig = new SchedulerRig(With(Task("energy", "00:15:00", Energy)), M("a"), M("b"));
