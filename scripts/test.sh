@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole test suite. First installs, when missing, the real parts the integration tests
 # talk to: Mosquitto (broker), socat (virtual serial ports), python3-pymodbus (a Modbus server
-# nobody here wrote) and python3-paho-mqtt (a DCP-side client that is not MQTTnet).
+# nobody here wrote, with python3-serial-asyncio for its serial server) and python3-paho-mqtt (a DCP-side client that is not MQTTnet).
 # Usage: scripts/test.sh [extra dotnet test arguments]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +11,8 @@ missing=()
 command -v mosquitto_sub >/dev/null || missing+=(mosquitto-clients)
 command -v socat >/dev/null || missing+=(socat)
 /usr/bin/python3 -c 'import pymodbus' 2>/dev/null || missing+=(python3-pymodbus)
+# pymodbus's serial server needs pyserial-asyncio, only a Recommends of python3-pymodbus.
+/usr/bin/python3 -c 'import serial_asyncio' 2>/dev/null || missing+=(python3-serial-asyncio)
 /usr/bin/python3 -c 'import paho.mqtt' 2>/dev/null || missing+=(python3-paho-mqtt)
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
