@@ -5,6 +5,7 @@ using Dcu.Benchmarks;
 var benchmarks = new Dictionary<string, (string Help, Func<BenchArgs, Task<int>> Run)>(StringComparer.OrdinalIgnoreCase)
 {
     ["outbox"] = ("ReadingOutbox append throughput vs raw LiteDB InsertBulk (--n 200000 --producers 4 --batch 1000 --rounds 2)", OutboxBenchmark.RunAsync),
+    ["outbox-cycle"] = ("The outbox drained wave by wave as the publisher does (number batches, finish them), ms per 1,000 readings per phase, history on/off (--n 200000 --batch 500 --inflight 8)", OutboxCycleBenchmark.RunAsync),
     ["e2e"] = ("Readings/s outbox -> publisher -> MQTTnet -> local Mosquitto at QoS 1, live and backlog (--n 200000 --batch 500 --inflight 8)", EndToEndBenchmark.RunAsync),
     ["memory"] = ("Peak RSS of the DCU process with a large simulated site (--meters 1000 --buses 8 --seconds 60 --interval 00:00:10)", MemoryBenchmark.RunAsync),
     ["startup"] = ("Process start to first status and first readings publish (--runs 5 --meters 6)", StartupBenchmark.RunAsync),

@@ -10,12 +10,14 @@ namespace Dcu.Core.Outbox;
 /// Events:   { _id, m: meter (omitted for DCU events), k: kind, t: ms, d: detail }.
 /// Results:  { _id, s: topic suffix, p: payload (binary), t: ms }.
 /// Batches:  { _id: seq, l: lane, f: first item id, n: last item id }.
-/// Meta:     { _id: "seq", v: last seq handed out }.
-/// Sent history: the item's own fields (no _id of its lane) + { l: lane, s: seq, a: finished ms }.
+/// Meta:     { _id: "seq", v: last seq handed out }, { _id: "sent", v: items in the sent history }.
+/// Sent history: one document per finished batch (one index entry instead of one per item: the history
+/// costs the writer little), { _id, l: lane, s: seq, a: finished ms, c: item count, i: [the items' own documents, no _id] }.
 /// </summary>
 internal static class OutboxDocuments
 {
     public const string SeqKey = "seq";
+    public const string SentKey = "sent";
 
     public static BsonDocument FromReading(Reading reading)
     {
@@ -95,15 +97,23 @@ internal static class OutboxDocuments
     public static BatchInfo ToBatch(BsonDocument doc) =>
         new(doc["_id"].AsInt64, (OutboxLane)doc["l"].AsInt32, doc["f"].AsInt64, doc["n"].AsInt64);
 
-    /// <summary>Turns a lane item document (as read back) into its sent-history document, in place.</summary>
-    public static BsonDocument ToHistory(BsonDocument item, OutboxLane lane, long seq, long finishedMs)
+    /// <summary>The sent-history document of a finished batch, over its item documents as read back from the lane (their _id is dropped).</summary>
+    public static BsonDocument HistoryBatch(OutboxLane lane, long seq, long finishedMs, List<BsonDocument> items)
     {
-        item.Remove("_id");
-        item["l"] = (int)lane;
-        item["s"] = seq;
-        item["a"] = finishedMs;
-        return item;
+        foreach (var item in items) item.Remove("_id");
+        return new BsonDocument
+        {
+            ["l"] = (int)lane,
+            ["s"] = seq,
+            ["a"] = finishedMs,
+            ["c"] = items.Count,
+            ["i"] = new BsonArray(items),
+        };
     }
+
+    /// <summary>The items of a sent-history document, with the lane they go back to on a resend.</summary>
+    public static (OutboxLane Lane, IEnumerable<BsonDocument> Items) HistoryItems(BsonDocument batch) =>
+        ((OutboxLane)batch["l"].AsInt32, batch["i"].AsArray.Select(v => v.AsDocument));
 
     public static long PackObis(ObisCode c) => ((long)c.A << 32) | ((long)c.B << 24) | ((long)c.C << 16) | ((long)c.D << 8) | c.E;
 

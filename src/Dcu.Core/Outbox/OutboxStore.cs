@@ -57,7 +57,7 @@ internal sealed class OutboxStore : IDisposable
     /// <summary>Open numbered batches (see <see cref="OutboxBatch"/>).</summary>
     public ILiteCollection<BsonDocument> Batches { get; }
 
-    /// <summary>The sent history: items of finished batches, oldest first.</summary>
+    /// <summary>The sent history: one document per finished batch, oldest first.</summary>
     public ILiteCollection<BsonDocument> Sent { get; }
 
     /// <summary>Small keyed values: the last batch seq.</summary>
@@ -80,6 +80,21 @@ internal sealed class OutboxStore : IDisposable
         return last;
     }
 
+    /// <summary>The items in the sent history, as counted in the meta collection (0 when the history is empty).</summary>
+    public long SentCount() => Meta.FindById(OutboxDocuments.SentKey) is { } meta && Sent.Exists(Query.All()) ? meta["v"].AsInt64 : 0;
+
+    /// <summary>
+    /// Drops a sent history written one document per item (before finished batches were kept whole): it is only a
+    /// resend aid, and its documents cannot be read as batches. True when it did.
+    /// </summary>
+    public bool DropItemHistory()
+    {
+        if (Sent.Query().Limit(1).ToList() is not [var first] || first["i"].IsArray) return false;
+        Db.DropCollection(ReadingOutbox.SentCollection);
+        Meta.Delete(OutboxDocuments.SentKey);
+        return true;
+    }
+
     /// <summary>LiteDB's name for the write-ahead log of <paramref name="path"/>: "outbox.db" → "outbox-log.db".</summary>
     public static string LogPathOf(string path) =>
         System.IO.Path.Combine(System.IO.Path.GetDirectoryName(path) ?? "",
@@ -100,7 +115,8 @@ internal sealed class OutboxStore : IDisposable
                 foreach (var doc in col.Query().OrderBy("_id").Limit(1).ToList()) _ = OutboxDocuments.ToRecord(lane, doc);
             }
             foreach (var doc in store.Batches.FindAll().ToList()) _ = OutboxDocuments.ToBatch(doc);
-            _ = store.Sent.LongCount();
+            store.DropItemHistory();
+            _ = store.SentCount();
             _ = store.LastSeq();
             return store;
         }

@@ -3,10 +3,10 @@ using Microsoft.Extensions.Logging;
 
 namespace Dcu.Core.Outbox;
 
-// The sent history: resend (any thread) and age pruning (writer loop only).
+// The sent history, one document per finished batch: resend (any thread), age pruning and the count bound (writer loop only).
 public sealed partial class ReadingOutbox
 {
-    private const int HistoryPage = 1000;
+    private const int HistoryPage = 16; // batches (of up to BatchSize items each) read at a time
     private const long DayMs = 86_400_000;
     private Task? _pruneWait;
 
@@ -34,25 +34,28 @@ public sealed partial class ReadingOutbox
             if (page.Count == 0) return queued;
             after = page[^1]["_id"].AsInt64;
             items.Clear();
-            foreach (var doc in page)
+            foreach (var batch in page)
             {
-                if (!Matches(query, doc)) continue;
-                var lane = (OutboxLane)doc["l"].AsInt32;
-                object item = lane == OutboxLane.Events ? OutboxDocuments.ToEvent(doc) : OutboxDocuments.ToReading(doc);
-                items.Add(new WriteItem(item, lane, null));
+                if (query.Seqs is { } seqs && !seqs.Contains(batch["s"].AsInt64)) continue;
+                var (lane, docs) = OutboxDocuments.HistoryItems(batch);
+                foreach (var doc in docs)
+                {
+                    if (query.Seqs is null && !Matches(query, doc)) continue;
+                    object item = lane == OutboxLane.Events ? OutboxDocuments.ToEvent(doc) : OutboxDocuments.ToReading(doc);
+                    items.Add(new WriteItem(item, lane, null));
+                }
             }
             foreach (var item in items) await Enqueue(item, cancellationToken).ConfigureAwait(false);
             queued += items.Count;
         }
     }
 
-    private static bool Matches(SentQuery query, BsonDocument doc)
+    private static bool Matches(SentQuery query, BsonDocument item)
     {
-        if (query.Seqs is { } seqs) return seqs.Contains(doc["s"].AsInt64);
-        var t = doc["t"].AsInt64;
+        var t = item["t"].AsInt64;
         if (t < query.FromUnixMs || t > query.ToUnixMs) return false;
         if (query.Meters is null) return true;
-        return doc.TryGetValue("m", out var m) && m.IsString && query.Meters.Contains(m.AsString);
+        return item.TryGetValue("m", out var m) && m.IsString && query.Meters.Contains(m.AsString);
     }
 
     /// <summary>A task for the writer's wait that completes when the next age prune is due (null when there is nothing to prune).</summary>
@@ -78,16 +81,17 @@ public sealed partial class ReadingOutbox
             try
             {
                 if (!store.Db.BeginTrans()) throw new InvalidOperationException("A LiteDB transaction was already open on the outbox writer thread.");
-                // Items enter the history in finishing order, so the oldest "a" are the lowest ids.
-                for (var round = 0; round < 100; round++)
+                // Batches enter the history in finishing order, so the oldest "a" are the lowest ids.
+                for (var round = 0; round < 100; round++) // at most 1,600 batches a prune: the rest at the next one
                 {
                     var page = store.Sent.Query().OrderBy("_id").Limit(HistoryPage).ToList();
                     var old = 0;
-                    while (old < page.Count && page[old]["a"].AsInt64 < cutoff) old++;
+                    for (; old < page.Count && page[old]["a"].AsInt64 < cutoff; old++) pruned += page[old]["c"].AsInt32;
                     if (old == 0) break;
-                    pruned += store.Sent.DeleteMany(LiteDB.Query.LTE("_id", page[old - 1]["_id"]));
+                    store.Sent.DeleteMany(LiteDB.Query.LTE("_id", page[old - 1]["_id"]));
                     if (old < page.Count) break;
                 }
+                if (pruned > 0) SetSentCount(store, Interlocked.Read(ref _sentCount) - pruned);
                 store.Db.Commit();
                 if (pruned > 0) store.SyncLog();
             }
@@ -105,4 +109,36 @@ public sealed partial class ReadingOutbox
         Interlocked.Add(ref _sentCount, -pruned);
         _logger.LogDebug("Outbox pruned {Count} sent items older than {Days} days", pruned, _options.KeepSentDays);
     }
+
+    /// <summary>Drops the <paramref name="excess"/> oldest history items (inside the writer's open transaction): whole batches, then the oldest items of the next one.</summary>
+    private static long TrimHistory(OutboxStore store, long excess)
+    {
+        long dropped = 0;
+        while (dropped < excess)
+        {
+            var page = store.Sent.Query().OrderBy("_id").Limit(HistoryPage).ToList();
+            if (page.Count == 0) break;
+            foreach (var batch in page)
+            {
+                var count = batch["c"].AsInt32;
+                if (count <= excess - dropped)
+                {
+                    store.Sent.Delete(batch["_id"]);
+                    dropped += count;
+                    continue;
+                }
+                var cut = (int)(excess - dropped);
+                batch["i"] = new BsonArray(batch["i"].AsArray.Skip(cut));
+                batch["c"] = count - cut;
+                store.Sent.Update(batch);
+                dropped += cut;
+                break;
+            }
+        }
+        return dropped;
+    }
+
+    /// <summary>Keeps the history's item count in the meta collection (inside the open transaction), so opening needs no scan of the history.</summary>
+    private static void SetSentCount(OutboxStore store, long count) =>
+        store.Meta.Upsert(new BsonDocument { ["_id"] = OutboxDocuments.SentKey, ["v"] = count });
 }

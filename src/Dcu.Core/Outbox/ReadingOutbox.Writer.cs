@@ -221,6 +221,7 @@ public sealed partial class ReadingOutbox
         var dropped = new long[OutboxLanes.Count];   // incoming items not stored, per lane
         long removed = 0;
         var sent = Interlocked.Read(ref _sentCount);
+        var sentBefore = sent;
         var lastSeq = Interlocked.Read(ref _lastSeq);
         var seqBefore = lastSeq;
         var nowMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
@@ -252,7 +253,8 @@ public sealed partial class ReadingOutbox
                         c.Result = [n];
                         break;
                     case ControlKind.OpenBatches:
-                        c.Result = OpenBatches(store, c.Lane, c.NewBatches!, opened, closed, ref lastSeq);
+                        c.Batches = OpenBatches(store, c.Lane, c.BatchSize, c.MaxBatches, opened, closed, ref lastSeq);
+                        c.Result = [.. c.Batches.Select(b => b.Seq)];
                         break;
                     case ControlKind.Finish:
                         c.Result = FinishBatches(store, c.Finish!, opened, closed, stored, ref removed, ref sent, nowMs);
@@ -262,7 +264,8 @@ public sealed partial class ReadingOutbox
             if (lastSeq != seqBefore) store.Meta.Upsert(new BsonDocument { ["_id"] = OutboxDocuments.SeqKey, ["v"] = lastSeq });
 
             // History bound by count: drop the oldest.
-            if (_options.MaxSentItems >= 0 && sent > _options.MaxSentItems) sent -= EvictOldest(store.Sent, sent - _options.MaxSentItems).Count;
+            if (_options.MaxSentItems >= 0 && sent > _options.MaxSentItems) sent -= TrimHistory(store, sent - _options.MaxSentItems);
+            if (sent != sentBefore) SetSentCount(store, sent);
 
             // Size bound: evict the oldest of the lowest lane (stored, then incoming), then the next lane up.
             var over = -_options.MaxItems;
@@ -310,7 +313,7 @@ public sealed partial class ReadingOutbox
             // Commit() threw, so the transaction is not confirmed: whatever of it reached the -log is cut off before reopening.
             _truncateLogTo = logBefore;
             Volatile.Write(ref _reopenNeeded, true);
-            foreach (var c in controls) c.Result = [];
+            foreach (var c in controls) (c.Result, c.Batches) = ([], []);
             throw;
         }
 
@@ -344,23 +347,22 @@ public sealed partial class ReadingOutbox
         Interlocked.Increment(ref _committedBatches);
     }
 
-    /// <summary>Numbers new batches (inside the open transaction). A range that overlaps an open batch of the lane gets seq 0 (not opened).</summary>
-    private long[] OpenBatches(OutboxStore store, OutboxLane lane, IReadOnlyList<(long First, long Last)> ranges, List<BatchInfo> opened, HashSet<long> closed, ref long lastSeq)
+    /// <summary>Reads the oldest unbatched items of a lane and numbers them as new batches (inside the open transaction).</summary>
+    private OutboxBatch[] OpenBatches(OutboxStore store, OutboxLane lane, int batchSize, int maxBatches, List<BatchInfo> opened, HashSet<long> closed, ref long lastSeq)
     {
         var after = LastBatchedId(lane);
         foreach (var b in opened) if (b.Lane == lane && !closed.Contains(b.Seq)) after = Math.Max(after, b.LastId);
-        var seqs = new long[ranges.Count];
-        for (var i = 0; i < ranges.Count; i++)
+        var records = ToRecords(lane, QueryAfter(store.Lane(lane), after, checked(batchSize * maxBatches)));
+        var batches = new OutboxBatch[(records.Length + batchSize - 1) / batchSize];
+        for (var i = 0; i < batches.Length; i++)
         {
-            var (first, last) = ranges[i];
-            if (first <= after || last < first) continue;
-            var seq = ++lastSeq;
-            store.Batches.Insert(OutboxDocuments.BatchDoc(seq, lane, first, last));
-            opened.Add(new BatchInfo(seq, lane, first, last));
-            seqs[i] = seq;
-            after = last;
+            var items = records.AsSpan(i * batchSize, Math.Min(batchSize, records.Length - (i * batchSize))).ToArray();
+            var info = new BatchInfo(++lastSeq, lane, items[0].Id, items[^1].Id);
+            store.Batches.Insert(OutboxDocuments.BatchDoc(info.Seq, lane, info.FirstId, info.LastId));
+            opened.Add(info);
+            batches[i] = new OutboxBatch(info.Seq, lane, info.FirstId, info.LastId, items);
         }
-        return seqs;
+        return batches;
     }
 
     /// <summary>Finishes open batches (inside the open transaction): their items leave the lane for the sent history.</summary>
@@ -373,19 +375,13 @@ public sealed partial class ReadingOutbox
             if (closed.Contains(b.Seq) || !InAny(ranges, b.Seq)) continue;
             var col = store.Lane(b.Lane);
             var range = LiteDB.Query.Between("_id", b.FirstId, b.LastId);
-            long n;
             if (_options.KeepsHistory)
             {
                 var docs = col.Query().Where(range).ToList();
-                n = col.DeleteMany(range);
-                foreach (var d in docs) OutboxDocuments.ToHistory(d, b.Lane, b.Seq, nowMs);
-                if (docs.Count > 0) store.Sent.Insert(docs);
+                if (docs.Count > 0) store.Sent.Insert(OutboxDocuments.HistoryBatch(b.Lane, b.Seq, nowMs, docs));
                 sent += docs.Count;
             }
-            else
-            {
-                n = col.DeleteMany(range);
-            }
+            var n = col.DeleteMany(range);
             stored[(int)b.Lane] -= n;
             removed += n;
             store.Batches.Delete(b.Seq);

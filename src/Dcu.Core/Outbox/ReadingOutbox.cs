@@ -205,29 +205,11 @@ public sealed partial class ReadingOutbox : IOutboxWriter, IOutboxReader, ISentH
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxBatches);
         if (lane == OutboxLane.Results) throw new ArgumentOutOfRangeException(nameof(lane), lane, "Results are published one message per item, without batches.");
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        var store = Volatile.Read(ref _store);
-        List<BsonDocument> docs;
-        try
-        {
-            lock (_engine) docs = QueryAfter(store.Lane(lane), LastBatchedId(lane), checked(batchSize * maxBatches));
-        }
-        catch (Exception) when (StoreUnavailable(store))
-        {
-            return [];
-        }
-        if (docs.Count == 0) return [];
-        var records = ToRecords(lane, docs);
-        var chunks = new List<OutboxRecord[]>();
-        for (var i = 0; i < records.Length; i += batchSize) chunks.Add(records.AsSpan(i, Math.Min(batchSize, records.Length - i)).ToArray());
-        var ranges = chunks.Select(c => (c[0].Id, c[^1].Id)).ToArray();
-        var request = new ControlRequest(ControlKind.OpenBatches) { Lane = lane, NewBatches = ranges };
-        var seqs = await SendControlForResult(request, cancellationToken).ConfigureAwait(false);
-        var batches = new List<OutboxBatch>(chunks.Count);
-        for (var i = 0; i < chunks.Count; i++)
-        {
-            if (seqs[i] > 0) batches.Add(new OutboxBatch(seqs[i], lane, ranges[i].Item1, ranges[i].Item2, chunks[i]));
-        }
-        return [.. batches];
+        // The writer reads the items and numbers them in one transaction (together with a finish queued just before,
+        // so a publisher's wave costs one commit).
+        var request = new ControlRequest(ControlKind.OpenBatches) { Lane = lane, BatchSize = batchSize, MaxBatches = maxBatches };
+        await SendControlForResult(request, cancellationToken).ConfigureAwait(false);
+        return request.Batches;
     }
 
     public Task<long[]> FinishBatchesAsync(IReadOnlyList<SeqRange> seqs, CancellationToken cancellationToken)
@@ -353,7 +335,7 @@ public sealed partial class ReadingOutbox : IOutboxWriter, IOutboxReader, ISentH
     {
         using var _ = _engine.EnterScope();
         foreach (var lane in OutboxLanes.ByPriority) Interlocked.Exchange(ref _counts[(int)lane], store.Lane(lane).LongCount());
-        Interlocked.Exchange(ref _sentCount, store.Sent.LongCount());
+        Interlocked.Exchange(ref _sentCount, store.SentCount());
         Interlocked.Exchange(ref _lastSeq, store.LastSeq());
         _batches.Clear();
         var stale = new List<long>();
@@ -435,7 +417,12 @@ public sealed partial class ReadingOutbox : IOutboxWriter, IOutboxReader, ISentH
 
         public IReadOnlyCollection<long>? Ids { get; init; }
 
-        public IReadOnlyList<(long First, long Last)>? NewBatches { get; init; }
+        public int BatchSize { get; init; }
+
+        public int MaxBatches { get; init; }
+
+        /// <summary>The batches opened (set with <see cref="Result"/>).</summary>
+        public OutboxBatch[] Batches { get; set; } = [];
 
         public IReadOnlyList<SeqRange>? Finish { get; init; }
 

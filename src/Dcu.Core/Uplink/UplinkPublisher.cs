@@ -63,6 +63,8 @@ public sealed class UplinkPublisher
     private long _republished;
     private long _malformedAcks;
     private long _loops;
+    private Task _finishing = Task.CompletedTask;
+    private readonly HashSet<long> _finishingSeqs = [];
     private long _rateStartTimestamp;
     private long _rateStartCount;
     private double _rate;
@@ -181,13 +183,17 @@ public sealed class UplinkPublisher
     private async Task<(bool Worked, bool Ok, OutboxLane Lane)> PublishNextAsync(CancellationToken cancellationToken)
     {
         var results = _outbox.PeekOldest(OutboxLane.Results, _options.MaxInFlight);
-        if (results.Length > 0) return (true, await PublishResultsAsync(results, cancellationToken).ConfigureAwait(false), OutboxLane.Results);
+        if (results.Length > 0)
+        {
+            await FinishedAsync().ConfigureAwait(false);
+            return (true, await PublishResultsAsync(results, cancellationToken).ConfigureAwait(false), OutboxLane.Results);
+        }
 
         if (_options.RequireDcpAck) ForgetClosedBatches();
         var now = _time.GetTimestamp();
         foreach (var lane in BatchedLanes)
         {
-            var due = _outbox.PeekBatches(lane, _options.MaxInFlight, seq => !_awaiting.TryGetValue(seq, out var until) || now >= until);
+            var due = _outbox.PeekBatches(lane, _options.MaxInFlight, seq => !_finishingSeqs.Contains(seq) && (!_awaiting.TryGetValue(seq, out var until) || now >= until));
             var room = _options.MaxInFlight - due.Length;
             if (_options.RequireDcpAck)
             {
@@ -195,6 +201,7 @@ public sealed class UplinkPublisher
                 room = Math.Min(room, _options.DcpAckWindow - _awaiting.Count - due.Count(b => !_awaiting.ContainsKey(b.Seq)));
             }
             var fresh = room > 0 ? await _outbox.OpenBatchesAsync(lane, _options.BatchSize, room, cancellationToken).ConfigureAwait(false) : [];
+            await FinishedAsync().ConfigureAwait(false);
             var batches = due.Concat(fresh).ToList();
             if (batches.Count == 0) continue;
             var empty = batches.Where(b => b.Items.Length == 0).Select(b => SeqRange.Single(b.Seq)).ToList();
@@ -207,7 +214,22 @@ public sealed class UplinkPublisher
             }
             return (true, await PublishWaveAsync(lane, batches, cancellationToken).ConfigureAwait(false), lane);
         }
+        await FinishedAsync().ConfigureAwait(false);
         return (false, true, OutboxLane.Readings);
+    }
+
+    /// <summary>Waits for the finish queued after the last wave (see <see cref="PublishWaveAsync"/>).</summary>
+    private async Task FinishedAsync()
+    {
+        if (_finishingSeqs.Count == 0) return;
+        try
+        {
+            await _finishing.ConfigureAwait(false);
+        }
+        finally
+        {
+            _finishingSeqs.Clear();
+        }
     }
 
     /// <summary>Drops waiting seqs the outbox no longer holds (evicted, or finished by an ack applied earlier).</summary>
@@ -315,8 +337,13 @@ public sealed class UplinkPublisher
             if (lane == OutboxLane.Events) Interlocked.Add(ref _events, items);
             else if (lane == OutboxLane.Billing) Interlocked.Add(ref _billing, items);
             else Interlocked.Add(ref _readings, items);
-            // Queued to the outbox writer at once; awaiting it makes the next peek see the change.
-            if (!_options.RequireDcpAck) await _outbox.FinishBatchesAsync(pubacked, cancellationToken).ConfigureAwait(false);
+            if (!_options.RequireDcpAck)
+            {
+                // Queued to the outbox writer at once but awaited only after the next wave's OpenBatches is queued too, so
+                // both share one writer commit; until then the next peek leaves these seqs out.
+                _finishing = _outbox.FinishBatchesAsync(pubacked, cancellationToken);
+                foreach (var r in pubacked) _finishingSeqs.Add(r.From);
+            }
         }
         return pubacked.Count == batches.Count;
     }

@@ -147,6 +147,31 @@ public sealed class OutboxLanesTests : IDisposable
     }
 
     [Fact]
+    public async Task A_history_kept_one_document_per_item_is_dropped_and_the_rest_opens()
+    {
+        var path = _dir.File("outbox.db");
+        using (var db = new LiteDatabase(new ConnectionString { Filename = path, Connection = ConnectionType.Direct }))
+        {
+            // The earlier history layout: each sent item's own fields plus lane, seq and finish time.
+            var item = OutboxDocuments.FromReading(Reading(1));
+            item["l"] = (int)OutboxLane.Readings;
+            item["s"] = 1L;
+            item["a"] = T0;
+            db.GetCollection(ReadingOutbox.SentCollection, BsonAutoId.Int64).Insert(item);
+            db.GetCollection(ReadingOutbox.ReadingsCollection, BsonAutoId.Int64).Insert(OutboxDocuments.FromReading(Reading(2)));
+            db.GetCollection(ReadingOutbox.MetaCollection, BsonAutoId.Int64).Insert(new BsonDocument { ["_id"] = OutboxDocuments.SeqKey, ["v"] = 1L });
+        }
+        await using var outbox = Open();
+        Assert.Equal(0, outbox.GetStats().SentItems);
+        Assert.Equal(0, await outbox.ResendAsync(SentQuery.BySeq(1, 1), default));
+        Assert.Equal(Reading(2), Assert.Single(outbox.PeekOldest(OutboxLane.Readings, 10)).Reading);
+        var batch = Assert.Single(await outbox.OpenBatchesAsync(OutboxLane.Readings, 10, 1, default));
+        Assert.Equal(2, batch.Seq);
+        await outbox.FinishBatchesAsync([SeqRange.Single(2)], default);
+        Assert.Equal(1, await outbox.ResendAsync(SentQuery.BySeq(2, 2), default));
+    }
+
+    [Fact]
     public async Task Finished_items_move_to_the_history_and_can_be_resent()
     {
         await using var outbox = Open();
@@ -184,6 +209,25 @@ public sealed class OutboxLanesTests : IDisposable
         Assert.Equal(Event(0), Assert.Single(outbox.PeekOldest(OutboxLane.Events, 10)).Event);
         Assert.Equal(Reading(0, "m-a"), Assert.Single(outbox.PeekOldest(OutboxLane.Billing, 10)).Reading);
         Assert.Equal(Reading(0, "m-a"), outbox.PeekOldest(OutboxLane.Readings, 10)[^1].Reading);
+    }
+
+    [Fact]
+    public async Task The_history_and_its_count_survive_a_reopen()
+    {
+        await using (var outbox = Open(maxSent: 12))
+        {
+            for (var i = 0; i < 15; i++) await outbox.AppendAsync(Reading(i), default);
+            await outbox.FlushAsync(default);
+            await outbox.OpenBatchesAsync(OutboxLane.Readings, 5, 3, default);
+            await outbox.FinishBatchesAsync([new SeqRange(1, 3)], default);
+            Assert.Equal(12, outbox.GetStats().SentItems); // the oldest 3 items of batch 1 dropped
+        }
+        await using var reopened = Open(maxSent: 12);
+        Assert.Equal(12, reopened.GetStats().SentItems);
+        Assert.Equal(2, await reopened.ResendAsync(SentQuery.BySeq(1, 1), default));
+        Assert.Equal(5, await reopened.ResendAsync(SentQuery.BySeq(3, 3), default));
+        await reopened.FlushAsync(default);
+        Assert.Equal(new[] { 3, 4, 10, 11, 12, 13, 14 }.Select(i => Reading(i)), reopened.PeekOldest(OutboxLane.Readings, 20).Select(r => r.Reading));
     }
 
     [Fact]
