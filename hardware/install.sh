@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs a published DCU onto a Debian/Raspberry Pi OS box:
-#   dotnet publish src/Dcu.Host -c Release -r linux-arm64 --self-contained -o out && sudo hardware/install.sh out
-#   or NativeAOT (half the memory; clang needed): dotnet publish src/Dcu.Host -c Release -r linux-arm64 -p:PublishAot=true -o out
+#   NativeAOT (the build for a box: half the memory; clang needed):
+#     dotnet publish src/Dcu.Host -c Release -r linux-arm64 -p:PublishAot=true -o out && sudo hardware/install.sh out
+#   or JIT: dotnet publish src/Dcu.Host -c Release -r linux-arm64 --self-contained -o out
 set -euo pipefail
 src=${1:?usage: install.sh PUBLISH_DIR}
 here=$(cd "$(dirname "$0")" && pwd)
