@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using LiteDB;
 
@@ -23,6 +24,8 @@ internal static class LiteDbTransactions
 
     private static readonly FieldInfo? Engine = Type.GetType("LiteDB.LiteDatabase, LiteDB")?.GetField("_engine", Instance);
     private static readonly FieldInfo? Monitor = Type.GetType("LiteDB.Engine.LiteEngine, LiteDB")?.GetField("_monitor", Instance);
+    // Annotated so the trimmer keeps the monitor's fields for the two lookups below (it cannot follow the Type through a field).
+    [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicFields | DynamicallyAccessedMemberTypes.NonPublicFields)]
     private static readonly Type? MonitorType = Type.GetType("LiteDB.Engine.TransactionMonitor, LiteDB");
     private static readonly FieldInfo? Transactions = MonitorType?.GetField("_transactions", Instance);
     private static readonly FieldInfo? Slot = MonitorType?.GetField("_slot", Instance);
@@ -31,6 +34,8 @@ internal static class LiteDbTransactions
     /// Suppresses the finalizers of every transaction of <paramref name="db"/>'s engine (those of the
     /// monitor and the calling thread's). Only for an engine that is about to be thrown away. Returns how many.
     /// </summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2075", Justification =
+        "ThreadLocal<TransactionService>.IsValueCreated/Value: where a trimmed build has no metadata for them, GetProperty returns null and only the calling thread's transaction is not found (it is usually in the monitor's list too).")]
     public static int AbandonAll(LiteDatabase db)
     {
         try

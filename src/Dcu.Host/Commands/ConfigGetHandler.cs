@@ -23,7 +23,7 @@ public sealed class ConfigGetHandler(DcuSettings settings, RemoteConfiguration r
         foreach (var (key, value) in remote.Overrides.OrderBy(kv => kv.Key, StringComparer.Ordinal))
             overrides[key] = ConfigView.IsSecret(key) ? ConfigView.Mask : value;
         var keys = new JsonArray();
-        foreach (var k in RemoteConfigKeys.All) keys.Add(k);
+        foreach (var k in RemoteConfigKeys.All) keys.Add((JsonNode)k); // the JsonNode overload: Add<T> is not trim/AOT safe
         return Task.FromResult(CommandOutcome.Done(new JsonObject
         {
             ["settings"] = ConfigView.Build(settings),
