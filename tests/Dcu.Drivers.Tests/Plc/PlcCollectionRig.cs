@@ -15,9 +15,11 @@ namespace Dcu.Drivers.Tests.Plc;
 /// and a <see cref="CollectionScheduler"/> with one task, over a <see cref="PlcSite"/>.
 /// </summary>
 /// <remarks>
-/// <para>Time is scaled, consistently, by <see cref="Scale"/> = 5 s / 900 s: the 15-minute interval is
-/// 5 s, the 1-3 s relay latency 5.6-16.7 ms, the module's 15 s relay timeout 83 ms, its 0.5 s retry
-/// backoff 2.8 ms, the worker's request watchdog (120 s real) 667 ms. Every ratio that decides
+/// <para>Time is scaled, consistently, by <see cref="Scale"/> = 10 s / 900 s: the 15-minute interval is
+/// 10 s, the 1-3 s relay latency 11-33 ms, the module's 15 s relay timeout 167 ms, its 0.5 s retry
+/// backoff 5.6 ms, the worker's request watchdog (120 s real) 1.33 s. (At 5 s / 900 s a CI box whose two
+/// cores also ran the Host tests stalled relays past the 83 ms timeout often enough to fail 5 of 200
+/// meters in one interval: the scale buys slack against the test machine's load, not against the line.) Every ratio that decides
 /// whether a round fits its interval (latency x requests / concurrency vs interval; loss x timeout
 /// vs interval) is the real one. Timers are real; the wall clock is shifted (<see cref="ShiftedTimeProvider"/>)
 /// so the first scheduled boundary is a few hundred ms after start-up and the last interval ends at
@@ -28,9 +30,9 @@ namespace Dcu.Drivers.Tests.Plc;
 /// </remarks>
 internal sealed class PlcCollectionRig : IAsyncDisposable
 {
-    public const double Scale = 5.0 / 900;
+    public const double Scale = 10.0 / 900;
     public const string Bus = "plc-1";
-    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(10);
     public static readonly DateTimeOffset Midnight = new(2026, 3, 2, 0, 0, 0, TimeSpan.Zero);
 
     private readonly CancellationTokenSource _stop = new();
