@@ -3,6 +3,7 @@ using Dcu.Host.Cli;
 using Dcu.Host.Commands;
 using Dcu.Host.Configuration;
 using Dcu.Host.Runtime;
+using Dcu.Host.Technician;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -19,6 +20,7 @@ if (cli is null)
 }
 if (cli.Help) { Console.WriteLine(CommandLine.Usage); return 0; }
 if (cli.Version) { Console.WriteLine($"dcu {DcuRuntime.Version}"); return 0; }
+if (cli.HashPassword) return PasswordHashing.Run(Console.In, Console.Out, Console.Error, !Console.IsInputRedirected);
 if (cli.ConfigPath is null && !cli.Demo)
 {
     Console.Error.WriteLine($"dcu: give --config PATH, or --demo to run on simulated meters\n\n{CommandLine.Usage}");

@@ -22,6 +22,9 @@ public sealed class DcuProcess : IAsyncDisposable
 
     public int Id => _process.Id;
 
+    /// <summary>The DCU's stdin (e.g. for --hash-password, or a console on stdin).</summary>
+    public StreamWriter StandardInput => _process.StandardInput;
+
     /// <summary>Environment variable naming a published DCU executable to run instead of dcu.dll (e.g. a ReadyToRun publish).</summary>
     public const string ExecutableVariable = "TEST_DCU_EXECUTABLE";
 

@@ -42,6 +42,6 @@ public static class EventKinds
     public const string Tamper = "tamper";
     public const string TamperCleared = "tamper_cleared";
 
-    /// <summary>Reserved for the technician console (not built yet): nothing raises it today.</summary>
+    /// <summary>A failed login on the technician console (Dcu.Host): the detail names the user tried, the failures in a row and whether the console is now locked; never the password.</summary>
     public const string ConsoleLoginFailed = "console_login_failed";
 }

@@ -6,6 +6,7 @@ using Dcu.Core.Commands.Handlers;
 using Dcu.Core.Outbox;
 using Dcu.Core.Uplink;
 using Dcu.Drivers.Mqtt;
+using Dcu.Host.Technician;
 using Microsoft.Extensions.Configuration;
 
 namespace Dcu.Host.Configuration;
@@ -42,6 +43,9 @@ public sealed class DcuSettings
     /// <summary>Bands of "time.sync" (section "TimeSync").</summary>
     public TimeSyncOptions TimeSync { get; init; } = new();
 
+    /// <summary>The technician console (section "Console"), off by default.</summary>
+    public ConsoleOptions Console { get; init; } = new();
+
     /// <summary>True when no broker was configured: in demo mode an embedded broker is started.</summary>
     public bool MqttConfigured { get; init; }
 
@@ -50,7 +54,7 @@ public sealed class DcuSettings
     {
         static void Strict(BinderOptions o) => o.ErrorOnUnknownConfiguration = true;
 
-        var known = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "Dcu", "Buses", "Meters", "Collection", "Outbox", "Publisher", "Mqtt", CommandOptions.SectionName, "EventRules", "DcuEvents", "Logging", RelayCommandOptions.SectionName, TimeSyncOptions.SectionName };
+        var known = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "Dcu", "Buses", "Meters", "Collection", "Outbox", "Publisher", "Mqtt", CommandOptions.SectionName, "EventRules", "DcuEvents", "Logging", RelayCommandOptions.SectionName, TimeSyncOptions.SectionName, ConsoleOptions.SectionName };
         foreach (var section in configuration.GetChildren())
             if (!known.Contains(section.Key))
                 throw new InvalidOperationException($"'{section.Key}' is not a configuration section of the DCU (known: {string.Join(", ", known)})");
@@ -95,6 +99,7 @@ public sealed class DcuSettings
             DcuEvents = Section(DcuEventsOptions.SectionName, s => s.Get<DcuEventsOptions>(Strict)),
             Relay = Section(RelayCommandOptions.SectionName, s => s.Get<RelayCommandOptions>(Strict)),
             TimeSync = Section(TimeSyncOptions.SectionName, s => s.Get<TimeSyncOptions>(Strict)),
+            Console = Section(ConsoleOptions.SectionName, s => s.Get<ConsoleOptions>(Strict)),
             MqttConfigured = configuration["Mqtt:Host"] is not null,
         };
     }

@@ -61,6 +61,7 @@ public static class SettingsValidator
         problems.AddRange(s.DcuEvents.Validate());
         problems.AddRange(s.Relay.Validate());
         problems.AddRange(s.TimeSync.Validate());
+        problems.AddRange(s.Console.Validate());
         return problems;
     }
 

@@ -11,6 +11,7 @@ using Dcu.Drivers.Mqtt;
 using Dcu.Drivers.Profiles;
 using Dcu.Host.Commands;
 using Dcu.Host.Configuration;
+using Dcu.Host.Technician;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging;
@@ -64,6 +65,9 @@ public sealed class DcuRuntime(
     public MqttUplink? Uplink => _uplink;
 
     public CommandDispatcher? Commands { get; private set; }
+
+    /// <summary>The commands of the technician console, over the same handlers as <see cref="Commands"/> (built whether or not the console is on).</summary>
+    public ConsoleCommands? ConsoleCommands { get; private set; }
 
     /// <summary>Where the command ledger (ids seen, for de-duplication across restarts) is kept.</summary>
     public string CommandLedgerPath => Path.Combine(settings.Dcu.DataDirectory, "command-ledger.jsonl");
@@ -139,7 +143,12 @@ public sealed class DcuRuntime(
         // Commands: results go straight to the link for now (not through the outbox); security events go to the outbox.
         _ledger = CommandLedger.Open(CommandLedgerPath, settings.Commands.LedgerCapacity, time, loggers.CreateLogger<CommandLedger>());
         var results = new OutboxResultSink(Outbox, time);
-        Commands = new CommandDispatcher(CommandHandlers(status, clock), _ledger, results, topics.CommandPrefix, settings.Commands, Outbox, time, loggers.CreateLogger<CommandDispatcher>());
+        var handlers = CommandHandlers(status, clock);
+        Commands = new CommandDispatcher(handlers, _ledger, results, topics.CommandPrefix, settings.Commands, Outbox, time, loggers.CreateLogger<CommandDispatcher>());
+        // The console runs the dispatcher's own handler instances, plus a status of its own from the heartbeat's sources.
+        ConsoleCommands = new ConsoleCommands(
+            [.. handlers, new ConsoleStatusHandler(() => _uplink.IsConnected, Outbox, Publisher.GetStats, BusErrors, Quality.Snapshot)],
+            settings.Commands.ExecutionTimeout, time, loggers.CreateLogger<ConsoleCommands>());
         var router = new InboundRouter(_uplink, loggers.CreateLogger<InboundRouter>())
             .Route(topics.CommandPrefix, Commands.HandleAsync, isPrefix: true)
             .Route(topics.Ack, (message, _) => { Publisher.OnAck(message.Payload.Span); return Task.CompletedTask; });
@@ -162,6 +171,7 @@ public sealed class DcuRuntime(
         _loops.Add(Task.Run(() => status.RunAsync(stop), CancellationToken.None));
         foreach (var loop in _watchers.Loops(stop)) _loops.Add(Task.Run(loop, CancellationToken.None));
         if (mode == RunMode.Demo) _loops.Add(Task.Run(() => new DemoReporter(this, settings, time).RunAsync(stop), CancellationToken.None));
+        if (settings.Console.Enabled) _loops.Add(Task.Run(() => CreateTechnicianConsole().RunAsync(stop), CancellationToken.None));
         _pipeline = [.. _loops];
         if (systemd is { IsEnabled: true } && SystemdWatchdog.PeriodFromEnvironment() is { } period)
             _loops.Add(Task.Run(() => new SystemdWatchdog(systemd, Problem, period, time, _log).RunAsync(stop), CancellationToken.None));
@@ -207,6 +217,15 @@ public sealed class DcuRuntime(
             new TimeSetHandler(new LinuxSystemClock(), time, loggers.CreateLogger<TimeSetHandler>()),
             new TimeSyncHandler(Scheduler!, () => Scheduler!.Workers.SelectMany(w => w.Meters).ToArray(), Outbox!, settings.TimeSync, time, clock, loggers.CreateLogger<TimeSyncHandler>()),
         ];
+    }
+
+    /// <summary>The console on its line; a line that cannot be opened is the console's problem (logged, retried), never the DCU's.</summary>
+    private TechnicianConsole CreateTechnicianConsole()
+    {
+        var logger = loggers.CreateLogger<TechnicianConsole>();
+        var (open, echo) = ConsoleLinks.For(settings.Console, time, logger);
+        var guard = new ConsoleLoginGuard(settings.Console, Outbox!, time, loggers.CreateLogger<ConsoleLoginGuard>());
+        return new TechnicianConsole(settings.Console, settings.Dcu.Id, open, echo, guard, ConsoleCommands!, time, logger);
     }
 
     /// <summary>
