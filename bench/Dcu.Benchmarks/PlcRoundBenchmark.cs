@@ -81,7 +81,9 @@ internal static class PlcRoundBenchmark
 
         var interval = time.GetUtcNow().ToUnixTimeMilliseconds();
         var sw = Stopwatch.StartNew();
-        foreach (var m in meters) worker.EnqueueScheduled(ReadJob.Scheduled(m, quantities, "round", interval, long.MaxValue));
+        // A 15-minute round: its deadline is the next boundary (a deadline a day or more away would make it a billing task).
+        var deadline = interval + (long)TimeSpan.FromMinutes(15).TotalMilliseconds;
+        foreach (var m in meters) worker.EnqueueScheduled(ReadJob.Scheduled(m, quantities, "round", interval, deadline));
         await observer.Done.Task;
         var elapsed = sw.Elapsed;
         await stop.CancelAsync();
@@ -90,6 +92,8 @@ internal static class PlcRoundBenchmark
         var requests = n * quantities.Length;
         var ideal = TimeSpan.FromMilliseconds(requests * ((minMs + maxMs) / 2.0) / concurrency);
         var ratio = elapsed / ideal;
+        if (observer.Collected != n)
+            Console.WriteLine($"  WARNING: only {observer.Collected}/{n} meters collected: this round's time is not a collection round's");
         if (print)
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  {n,5} meters, loss {loss:P0}: {observer.Collected}/{n} collected in {elapsed.TotalMilliseconds:N0} ms; ideal {requests} x {(minMs + maxMs) / 2.0:0} ms / {concurrency} = {ideal.TotalMilliseconds:N0} ms; ratio {ratio:F3}" +
