@@ -83,7 +83,7 @@ internal static class EndToEndBenchmark
         await uplink.StopAsync(CancellationToken.None);
         var rate = n / drained.TotalSeconds;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"  {name,-8}: {n:N0} readings acknowledged in {drained.TotalMilliseconds:N0} ms = {rate:N0} readings/s; subscriber received {received:N0}; stats {publisher.GetStats()}"));
+            $"  {name,-8}: {n:N0} readings acknowledged in {drained.TotalMilliseconds:N0} ms = {rate:N0} readings/s; subscriber received {received:N0}; outbox commits {outbox.GetStats().CommittedBatches:N0}; stats {publisher.GetStats()}"));
         return rate;
     }
 
