@@ -17,6 +17,8 @@ command -v socat >/dev/null || missing+=(socat)
 /usr/bin/python3 -c 'import serial_asyncio' 2>/dev/null || missing+=(python3-serial-asyncio)
 /usr/bin/python3 -c 'import paho.mqtt' 2>/dev/null || missing+=(python3-paho-mqtt)
 aot=${DCU_TEST_AOT:-1}
+# The dcu processes the tests start read every DCU_ variable as configuration ("TEST_AOT" is no section).
+unset DCU_TEST_AOT
 if [ "$aot" != 0 ]; then
   command -v clang >/dev/null || missing+=(clang)
   [ -f /usr/include/zlib.h ] || missing+=(zlib1g-dev)
