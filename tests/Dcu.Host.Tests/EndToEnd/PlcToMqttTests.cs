@@ -62,12 +62,19 @@ public sealed class PlcToMqttTests(ITestOutputHelper output)
             Assert.Equal(0, r.IntervalUnixMs % 2000);
         }
 
-        // The heartbeat carries today's collection quality.
-        await Eventually.TrueAsync(() => dcp.PayloadsOn("/status").Any(p => Quality(p) is { Expected: > 0 } q && q.Collected > 0),
-            "a status with collection quality\n" + dcu.OutputText);
-        var last = dcp.PayloadsOn("/status").Select(Quality).Last(q => q is not null)!;
-        output.WriteLine($"quality: expected {last.Expected}, collected {last.Collected}, site rate {last.SiteRate}");
-        Assert.True(last.SiteRate >= 0.9, $"site rate {last.SiteRate} with 5% frame loss and 2 retries");
+        // The heartbeat carries today's collection quality. Intervals that ended while the bus was still coming up
+        // (the PLC module's start-up and route sync, slow on a loaded machine) count as missed, as they should; the
+        // rate under 5 % frame loss is measured over the intervals that ended after every meter had answered.
+        await Eventually.TrueAsync(() => LastQuality(dcp) is { Expected: > 0, Collected: > 0 }, "a status with collection quality\n" + dcu.OutputText);
+        var first = LastQuality(dcp)!;
+        const int Intervals = 4;
+        await Eventually.TrueAsync(() => LastQuality(dcp)!.Expected >= first.Expected + (Intervals * MeterCount),
+            $"{Intervals} more intervals in the status' collection quality\n" + dcu.OutputText, TimeSpan.FromSeconds(30));
+        var last = LastQuality(dcp)!;
+        var rate = (double)(last.Collected - first.Collected) / (last.Expected - first.Expected);
+        output.WriteLine($"quality: expected {first.Expected} -> {last.Expected}, collected {first.Collected} -> {last.Collected}, site rate {last.SiteRate}, since all meters answered {rate:P1}");
+        Assert.Equal((double)last.Collected / last.Expected, last.SiteRate, 3);
+        Assert.True(rate >= 0.9, $"collected {rate:P1} of the intervals after start-up with 5% frame loss and 2 retries");
 
         Assert.Equal(0, await dcu.StopAsync(TimeSpan.FromSeconds(30)));
         output.WriteLine(dcu.OutputText);
@@ -77,6 +84,8 @@ public sealed class PlcToMqttTests(ITestOutputHelper output)
     }
 
     private sealed record QualityFigures(long Expected, long Collected, double SiteRate);
+
+    private static QualityFigures? LastQuality(MosquittoSubscriber dcp) => dcp.PayloadsOn("/status").Select(Quality).LastOrDefault(q => q is not null);
 
     private static QualityFigures? Quality(string payload)
     {
