@@ -46,6 +46,9 @@ public sealed class DcuSettings
     /// <summary>The technician console (section "Console"), off by default.</summary>
     public ConsoleOptions Console { get; init; } = new();
 
+    /// <summary>The cellular modem's AT port (section "Cellular"), off by default.</summary>
+    public CellularOptions Cellular { get; init; } = new();
+
     /// <summary>True when no broker was configured: in demo mode an embedded broker is started.</summary>
     public bool MqttConfigured { get; init; }
 
@@ -54,7 +57,7 @@ public sealed class DcuSettings
     {
         static void Strict(BinderOptions o) => o.ErrorOnUnknownConfiguration = true;
 
-        var known = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "Dcu", "Buses", "Meters", "Collection", "Outbox", "Publisher", "Mqtt", CommandOptions.SectionName, "EventRules", "DcuEvents", "Logging", RelayCommandOptions.SectionName, TimeSyncOptions.SectionName, ConsoleOptions.SectionName };
+        var known = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "Dcu", "Buses", "Meters", "Collection", "Outbox", "Publisher", "Mqtt", CommandOptions.SectionName, "EventRules", "DcuEvents", "Logging", RelayCommandOptions.SectionName, TimeSyncOptions.SectionName, ConsoleOptions.SectionName, CellularOptions.SectionName };
         foreach (var section in configuration.GetChildren())
             if (!known.Contains(section.Key))
                 throw new InvalidOperationException($"'{section.Key}' is not a configuration section of the DCU (known: {string.Join(", ", known)})");
@@ -100,6 +103,7 @@ public sealed class DcuSettings
             Relay = Section(RelayCommandOptions.SectionName, s => s.Get<RelayCommandOptions>(Strict)),
             TimeSync = Section(TimeSyncOptions.SectionName, s => s.Get<TimeSyncOptions>(Strict)),
             Console = Section(ConsoleOptions.SectionName, s => s.Get<ConsoleOptions>(Strict)),
+            Cellular = Section(CellularOptions.SectionName, s => s.Get<CellularOptions>(Strict)),
             MqttConfigured = configuration["Mqtt:Host"] is not null,
         };
     }

@@ -4,7 +4,8 @@ namespace Dcu.Host.Configuration;
 /// The embedded default behind <c>--demo</c>: two simulated RS485 lines with six Modbus meters of
 /// the shipped profiles, read every 10 s (instantaneous values), and a simulated PLC module with
 /// twenty DL/T 645-2007 meters on a lossy, slow power line; every meter's energy registers are
-/// read every minute.
+/// read every minute; a simulated cellular modem whose signal wobbles, polled every 10 s, gives the
+/// heartbeat its signal.
 /// A --config file and DCU_ variables still override any key.
 /// </summary>
 public static class DemoDefaults
@@ -35,6 +36,9 @@ public static class DemoDefaults
             ["Collection:Tasks:1:Interval"] = "00:01:00",
             ["Collection:Tasks:1:Quantities:0"] = "1.0.1.8.0",
             ["Collection:Tasks:1:Quantities:1"] = "1.0.2.8.0",
+            ["Cellular:Enabled"] = "true",
+            ["Cellular:Simulated"] = "true",
+            ["Cellular:PollInterval"] = "00:00:10",
         };
         string[] instant = ["1.0.32.7.0", "1.0.31.7.0", "1.0.16.7.0", "1.0.14.7.0"];
         for (var i = 0; i < instant.Length; i++) v[$"Collection:Tasks:0:Quantities:{i}"] = instant[i];

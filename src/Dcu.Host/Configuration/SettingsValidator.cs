@@ -62,6 +62,7 @@ public static class SettingsValidator
         problems.AddRange(s.Relay.Validate());
         problems.AddRange(s.TimeSync.Validate());
         problems.AddRange(s.Console.Validate());
+        problems.AddRange(s.Cellular.Validate());
         return problems;
     }
 

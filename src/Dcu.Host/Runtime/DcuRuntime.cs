@@ -7,7 +7,10 @@ using Dcu.Core.Events;
 using Dcu.Core.Model;
 using Dcu.Core.Outbox;
 using Dcu.Core.Uplink;
+using Dcu.Drivers.Cellular;
+using Dcu.Drivers.Links;
 using Dcu.Drivers.Mqtt;
+using Dcu.Drivers.Simulation;
 using Dcu.Drivers.Profiles;
 using Dcu.Host.Commands;
 using Dcu.Host.Configuration;
@@ -44,6 +47,7 @@ public sealed class DcuRuntime(
     private MqttUplink? _uplink;
     private CommandLedger? _ledger;
     private DcuEventWatchers? _watchers;
+    private CellularModem? _modem;
 
     public ReadingOutbox? Outbox { get; private set; }
 
@@ -73,6 +77,9 @@ public sealed class DcuRuntime(
     public string CommandLedgerPath => Path.Combine(settings.Dcu.DataDirectory, "command-ledger.jsonl");
 
     public IReadOnlyList<MeterBus> Buses => _buses;
+
+    /// <summary>The cellular modem watched for the heartbeat's signal, when Cellular:Enabled.</summary>
+    public CellularModem? Modem => _modem;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -132,12 +139,13 @@ public sealed class DcuRuntime(
         CollectionHandlers = CollectionCommands.Create(Archive, TaskBook);
 
         Publisher = new UplinkPublisher(_uplink, Outbox, topics, settings.Publisher, time, loggers.CreateLogger<UplinkPublisher>());
+        _modem = settings.Cellular.Enabled ? CreateModem() : null;
         var status = new StatusReporter(_uplink, topics, Outbox, Publisher.GetStats, BusErrors,
             new StatusReporterOptions
             {
                 HeartbeatInterval = settings.Dcu.HeartbeatInterval, Version = Version, Quality = Quality.Snapshot,
                 Link = new UplinkLinkProbe(settings.Dcu.UplinkLink).Probe,
-                Signal = null, // no modem driver yet: the heartbeat reports the signal as null rather than a guess
+                Signal = _modem, // null without a modem: the heartbeat reports the signal as null rather than a guess
             }, time, loggers.CreateLogger<StatusReporter>());
 
         // Commands: results go straight to the link for now (not through the outbox); security events go to the outbox.
@@ -147,7 +155,7 @@ public sealed class DcuRuntime(
         Commands = new CommandDispatcher(handlers, _ledger, results, topics.CommandPrefix, settings.Commands, Outbox, time, loggers.CreateLogger<CommandDispatcher>());
         // The console runs the dispatcher's own handler instances, plus a status of its own from the heartbeat's sources.
         ConsoleCommands = new ConsoleCommands(
-            [.. handlers, new ConsoleStatusHandler(() => _uplink.IsConnected, Outbox, Publisher.GetStats, BusErrors, Quality.Snapshot)],
+            [.. handlers, new ConsoleStatusHandler(() => _uplink.IsConnected, Outbox, Publisher.GetStats, BusErrors, Quality.Snapshot, _modem is null ? null : _modem.Snapshot)],
             settings.Commands.ExecutionTimeout, time, loggers.CreateLogger<ConsoleCommands>());
         var router = new InboundRouter(_uplink, loggers.CreateLogger<InboundRouter>())
             .Route(topics.CommandPrefix, Commands.HandleAsync, isPrefix: true)
@@ -169,6 +177,8 @@ public sealed class DcuRuntime(
             await router.RunAsync(stop);
         }, CancellationToken.None));
         _loops.Add(Task.Run(() => status.RunAsync(stop), CancellationToken.None));
+        // Catches and logs everything inside: a modem that fails never ends this loop.
+        if (_modem is not null) _loops.Add(Task.Run(() => _modem.RunAsync(stop), CancellationToken.None));
         foreach (var loop in _watchers.Loops(stop)) _loops.Add(Task.Run(loop, CancellationToken.None));
         if (mode == RunMode.Demo) _loops.Add(Task.Run(() => new DemoReporter(this, settings, time).RunAsync(stop), CancellationToken.None));
         if (settings.Console.Enabled) _loops.Add(Task.Run(() => CreateTechnicianConsole().RunAsync(stop), CancellationToken.None));
@@ -226,6 +236,17 @@ public sealed class DcuRuntime(
         var (open, echo) = ConsoleLinks.For(settings.Console, time, logger);
         var guard = new ConsoleLoginGuard(settings.Console, Outbox!, time, loggers.CreateLogger<ConsoleLoginGuard>());
         return new TechnicianConsole(settings.Console, settings.Dcu.Id, open, echo, guard, ConsoleCommands!, time, logger);
+    }
+
+    /// <summary>The modem on its AT port, or the simulated one (demo); opened by its first poll, so a missing port is the modem's problem (logged once), never the DCU's.</summary>
+    private CellularModem CreateModem()
+    {
+        var c = settings.Cellular;
+        IByteLink link = c.Simulated
+            ? new SimulatedAtModem(time, new SimulatedAtModemOptions { Rssi = 18, RssiWobble = 3 }, "sim:modem")
+            : new SerialByteLink(new SerialLinkOptions { PortName = c.Port, BaudRate = c.Baud, TimeProvider = time }, loggers.CreateLogger<SerialByteLink>());
+        _log.LogInformation("Cellular modem watched on {Port}, polled every {Interval}", link.Name, c.PollInterval);
+        return new CellularModem(link, c.ToModemOptions(), time, loggers.CreateLogger<CellularModem>());
     }
 
     /// <summary>
@@ -288,6 +309,7 @@ public sealed class DcuRuntime(
         if (_uplink is not null) await _uplink.DisposeAsync();
         if (Outbox is not null) await Outbox.DisposeAsync();
         foreach (var bus in _buses) await bus.DisposeAsync();
+        if (_modem is not null) await _modem.DisposeAsync();
         if (_broker is not null) await _broker.DisposeAsync();
         _watchers?.Dispose();
         _stopping.Dispose();

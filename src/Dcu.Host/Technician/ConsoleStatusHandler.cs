@@ -4,6 +4,7 @@ using Dcu.Core.Commands;
 using Dcu.Core.Events;
 using Dcu.Core.Outbox;
 using Dcu.Core.Uplink;
+using Dcu.Drivers.Cellular;
 
 namespace Dcu.Host.Technician;
 
@@ -11,14 +12,16 @@ namespace Dcu.Host.Technician;
 /// "status", for the console only (the DCP has the heartbeat): whether the uplink is connected, the outbox
 /// per lane, the publisher's counters, the bus error counters and today's collection quality, read from the
 /// same sources the heartbeat (<see cref="StatusReporter"/>) reads: the outbox's stats, the publisher's
-/// stats, the runtime's bus counters and the quality snapshot. No args.
+/// stats, the runtime's bus counters and the quality snapshot; and the cellular modem's snapshot when
+/// there is a modem. No args.
 /// </summary>
 public sealed class ConsoleStatusHandler(
     Func<bool> uplinkConnected,
     IOutboxReader outbox,
     Func<PublishStats>? publishStats = null,
     Func<IReadOnlyDictionary<string, long>>? busErrors = null,
-    Func<QualitySnapshot>? quality = null) : ICommandHandler
+    Func<QualitySnapshot>? quality = null,
+    Func<CellularModemSnapshot>? cellular = null) : ICommandHandler
 {
     public const string CommandName = "status";
 
@@ -64,8 +67,34 @@ public sealed class ConsoleStatusHandler(
                 ["siteRate"] = Math.Round(q.SiteRate, 4),
             };
         }
+        if (cellular?.Invoke() is { } c) data["cellular"] = Cellular(c);
         return Task.FromResult(CommandOutcome.Done(data));
     }
+
+    private static JsonObject Cellular(CellularModemSnapshot c) => new()
+    {
+        ["port"] = c.Port,
+        ["answering"] = c.Answering,
+        ["registration"] = c.Registration?.ToString(),
+        ["technology"] = c.Technology?.ToString(),
+        ["operator"] = c.Operator,
+        ["sim"] = c.Sim.ToString(),
+        ["imei"] = c.Imei,
+        ["iccid"] = c.IccidTail,
+        ["rssi"] = c.Rssi,
+        ["signalDbm"] = c.SignalDbm,
+        ["signalQuality"] = c.SignalQuality,
+        ["lastPoll"] = c.LastPollUtc?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+        ["lastError"] = c.LastError,
+        ["polls"] = c.Polls,
+        ["failedPolls"] = c.FailedPolls,
+        ["timeouts"] = c.Timeouts,
+        ["portErrors"] = c.PortErrors,
+        ["errorReplies"] = c.ErrorReplies,
+        ["badResponses"] = c.BadResponses,
+        ["badLines"] = c.BadLines,
+        ["urcs"] = c.Unsolicited,
+    };
 
     private JsonObject Uplink()
     {
