@@ -1,5 +1,4 @@
 using System.Device.Gpio;
-using System.Device.Gpio.Drivers;
 using System.Globalization;
 using Dcu.Core.Abstractions;
 
@@ -40,34 +39,15 @@ public sealed class GpioTamperInput : ITamperInput, IDisposable
     /// </summary>
     public static GpioTamperInput Open(int? chip, int pin, bool activeLow, string devDirectory = "/dev")
     {
-        if (chip is { } c)
-        {
-            var path = Path.Combine(devDirectory, string.Create(CultureInfo.InvariantCulture, $"gpiochip{c}"));
-            if (!File.Exists(path)) throw new IOException($"{path} does not exist (no such GPIO chip on this machine)");
-        }
-        else if (!Directory.Exists(devDirectory) || Directory.GetFiles(devDirectory, "gpiochip*").Length == 0)
-        {
-            throw new IOException($"no GPIO chip ({devDirectory}/gpiochip*) on this machine");
-        }
-        var controller = chip is { } n ? new GpioController(CreateDriver(n)) : new GpioController();
+        var (controller, chipName) = GpioControllers.Open(chip, devDirectory);
         try
         {
-            return new GpioTamperInput(controller, pin, activeLow, chip is { } k ? string.Create(CultureInfo.InvariantCulture, $"gpiochip{k}") : null);
+            return new GpioTamperInput(controller, pin, activeLow, chipName);
         }
         catch
         {
             controller.Dispose();
             throw;
-        }
-    }
-
-    private static GpioDriver CreateDriver(int chip)
-    {
-        // libgpiod 1.x is what Raspberry Pi OS and Debian 12 ship; newer systems have 2.x only.
-        try { return new LibGpiodDriver(chip); }
-        catch (Exception ex) when (ex is DllNotFoundException or PlatformNotSupportedException or EntryPointNotFoundException)
-        {
-            return new LibGpiodV2Driver(chip);
         }
     }
 

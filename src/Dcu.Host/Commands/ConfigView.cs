@@ -41,6 +41,7 @@ public static class ConfigView
     [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties, typeof(SimulatedLineOptions))]
     [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties, typeof(MeterOptions))]
     [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties, typeof(CollectionTaskOptions))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties, typeof(BoardLedsOptions))]
     [UnconditionalSuppressMessage("Trimming", "IL2072", Justification = "Option types are kept by DcuSettings' binding and the DynamicDependency attributes above.")]
     [UnconditionalSuppressMessage("Trimming", "IL2075", Justification = "As above.")]
     private static JsonNode? ToNode(string name, object? value, Type type)

@@ -49,6 +49,9 @@ public sealed class DcuSettings
     /// <summary>The cellular modem's AT port (section "Cellular"), off by default.</summary>
     public CellularOptions Cellular { get; init; } = new();
 
+    /// <summary>The board's status LEDs (section "Board"), none driven by default.</summary>
+    public BoardOptions Board { get; init; } = new();
+
     /// <summary>True when no broker was configured: in demo mode an embedded broker is started.</summary>
     public bool MqttConfigured { get; init; }
 
@@ -57,7 +60,7 @@ public sealed class DcuSettings
     {
         static void Strict(BinderOptions o) => o.ErrorOnUnknownConfiguration = true;
 
-        var known = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "Dcu", "Buses", "Meters", "Collection", "Outbox", "Publisher", "Mqtt", CommandOptions.SectionName, "EventRules", "DcuEvents", "Logging", RelayCommandOptions.SectionName, TimeSyncOptions.SectionName, ConsoleOptions.SectionName, CellularOptions.SectionName };
+        var known = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "Dcu", "Buses", "Meters", "Collection", "Outbox", "Publisher", "Mqtt", CommandOptions.SectionName, "EventRules", "DcuEvents", "Logging", RelayCommandOptions.SectionName, TimeSyncOptions.SectionName, ConsoleOptions.SectionName, CellularOptions.SectionName, BoardOptions.SectionName };
         foreach (var section in configuration.GetChildren())
             if (!known.Contains(section.Key))
                 throw new InvalidOperationException($"'{section.Key}' is not a configuration section of the DCU (known: {string.Join(", ", known)})");
@@ -104,6 +107,7 @@ public sealed class DcuSettings
             TimeSync = Section(TimeSyncOptions.SectionName, s => s.Get<TimeSyncOptions>(Strict)),
             Console = Section(ConsoleOptions.SectionName, s => s.Get<ConsoleOptions>(Strict)),
             Cellular = Section(CellularOptions.SectionName, s => s.Get<CellularOptions>(Strict)),
+            Board = Section(BoardOptions.SectionName, s => s.Get<BoardOptions>(Strict)),
             MqttConfigured = configuration["Mqtt:Host"] is not null,
         };
     }
@@ -120,6 +124,7 @@ public sealed class DcuSettings
     [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties, typeof(SimulatedLineOptions))]
     [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties, typeof(MeterOptions))]
     [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties, typeof(CollectionTaskOptions))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties, typeof(BoardLedsOptions))]
     [UnconditionalSuppressMessage("Trimming", "IL2072", Justification = "Nested option types are kept by the DynamicDependency attributes above.")]
     private static void FindUnknownKeys(IConfigurationSection section, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] Type type, List<string> unknown)
     {

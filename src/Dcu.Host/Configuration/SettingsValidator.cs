@@ -63,6 +63,11 @@ public static class SettingsValidator
         problems.AddRange(s.TimeSync.Validate());
         problems.AddRange(s.Console.Validate());
         problems.AddRange(s.Cellular.Validate());
+        problems.AddRange(s.Board.Validate());
+        // The tamper switch is configured in DcuEvents: an LED on the same line of the same chip would drive the switch's input.
+        if (s.DcuEvents.TamperPin is { } tamper && s.DcuEvents.TamperGpioChip == s.Board.GpioChip)
+            foreach (var (led, pin) in s.Board.LedPins().Fitted())
+                if (pin == tamper) problems.Add($"{BoardOptions.SectionName}:Leds:{led} {pin} is {DcuEventsOptions.SectionName}:TamperPin: each LED needs its own line");
         return problems;
     }
 

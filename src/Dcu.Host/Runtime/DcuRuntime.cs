@@ -7,6 +7,7 @@ using Dcu.Core.Events;
 using Dcu.Core.Model;
 using Dcu.Core.Outbox;
 using Dcu.Core.Uplink;
+using Dcu.Drivers.Board;
 using Dcu.Drivers.Cellular;
 using Dcu.Drivers.Links;
 using Dcu.Drivers.Mqtt;
@@ -48,6 +49,7 @@ public sealed class DcuRuntime(
     private CommandLedger? _ledger;
     private DcuEventWatchers? _watchers;
     private CellularModem? _modem;
+    private GpioStatusLeds? _leds;
 
     public ReadingOutbox? Outbox { get; private set; }
 
@@ -183,6 +185,10 @@ public sealed class DcuRuntime(
         if (mode == RunMode.Demo) _loops.Add(Task.Run(() => new DemoReporter(this, settings, time).RunAsync(stop), CancellationToken.None));
         if (settings.Console.Enabled) _loops.Add(Task.Run(() => CreateTechnicianConsole().RunAsync(stop), CancellationToken.None));
         _pipeline = [.. _loops];
+        // After _pipeline: the LEDs show the pipeline's health and are no part of it (they never stop the DCU).
+        _leds = BoardLeds.TryOpen(settings.Board, _log);
+        if (_leds is not null)
+            _loops.Add(Task.Run(() => new StatusLeds(_leds, LedSnapshot, time, loggers.CreateLogger<StatusLeds>()).RunAsync(stop), CancellationToken.None));
         if (systemd is { IsEnabled: true } && SystemdWatchdog.PeriodFromEnvironment() is { } period)
             _loops.Add(Task.Run(() => new SystemdWatchdog(systemd, Problem, period, time, _log).RunAsync(stop), CancellationToken.None));
         _ = WatchLoopsAsync();
@@ -280,13 +286,20 @@ public sealed class DcuRuntime(
         lifetime.StopApplication();
     }
 
-    /// <summary>What keeps the DCU from doing its job, or null when it is healthy (for the watchdog).</summary>
+    /// <summary>What keeps the DCU from doing its job, or null when it is healthy (for the watchdog and the Run LED).</summary>
     private string? Problem()
     {
         if (Array.Exists(_pipeline, l => l.IsCompleted)) return "a DCU loop has ended";
         if (Outbox is null || Outbox.Completion.IsCompleted) return "the outbox writer has stopped";
         return null;
     }
+
+    /// <summary>What the status LEDs show: the watchdog's health, the link, and the faults a technician can act on.</summary>
+    private StatusSnapshot LedSnapshot() => new(
+        Problem(),
+        _uplink?.IsConnected ?? false,
+        Outbox?.GetStats().WriteFailing ?? false,
+        Scheduler is null ? [] : StatusSnapshot.DeadBusesOf(Scheduler.Health()));
 
     /// <summary>Error counters per bus for the heartbeat: what a field engineer looks at first.</summary>
     private IReadOnlyDictionary<string, long> BusErrors()
@@ -310,6 +323,7 @@ public sealed class DcuRuntime(
         if (Outbox is not null) await Outbox.DisposeAsync();
         foreach (var bus in _buses) await bus.DisposeAsync();
         if (_modem is not null) await _modem.DisposeAsync();
+        _leds?.Dispose();
         if (_broker is not null) await _broker.DisposeAsync();
         _watchers?.Dispose();
         _stopping.Dispose();

@@ -5,36 +5,6 @@ namespace Dcu.Drivers.Tests.Board;
 
 public sealed class GpioTamperInputTests
 {
-    /// <summary>There is no simulated GPIO driver in System.Device.Gpio: a minimal one whose input levels the test sets.</summary>
-    private sealed class FakeGpioDriver : GpioDriver
-    {
-        public Dictionary<int, PinValue> Levels { get; } = [];
-
-        public Dictionary<int, PinMode> Modes { get; } = [];
-
-        protected override int PinCount => 32;
-
-        protected override void OpenPin(int pinNumber) => Levels.TryAdd(pinNumber, PinValue.Low);
-
-        protected override void ClosePin(int pinNumber) => Levels.Remove(pinNumber);
-
-        protected override void SetPinMode(int pinNumber, PinMode mode) => Modes[pinNumber] = mode;
-
-        protected override PinMode GetPinMode(int pinNumber) => Modes[pinNumber];
-
-        protected override bool IsPinModeSupported(int pinNumber, PinMode mode) => true;
-
-        protected override PinValue Read(int pinNumber) => Levels[pinNumber];
-
-        protected override void Write(int pinNumber, PinValue value) => Levels[pinNumber] = value;
-
-        protected override WaitForEventResult WaitForEvent(int pinNumber, PinEventTypes eventTypes, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-        protected override void AddCallbackForPinValueChangedEvent(int pinNumber, PinEventTypes eventTypes, PinChangeEventHandler callback) => throw new NotSupportedException();
-
-        protected override void RemoveCallbackForPinValueChangedEvent(int pinNumber, PinChangeEventHandler callback) => throw new NotSupportedException();
-    }
-
     [Theory]
     [InlineData(false, 1, true)]
     [InlineData(false, 0, false)]
