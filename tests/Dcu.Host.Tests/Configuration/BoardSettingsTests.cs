@@ -1,36 +1,17 @@
 using System.Text.Json.Nodes;
-using Dcu.Drivers.Profiles;
 using Dcu.Host.Commands;
 using Dcu.Host.Configuration;
 using Dcu.Testing;
-using Microsoft.Extensions.Configuration;
+using static Dcu.Host.Tests.Configuration.SectionSettings;
 
 namespace Dcu.Host.Tests.Configuration;
 
 /// <summary>The "Board" section (status LEDs): nothing driven by default, bound strictly, validated naming the key, exit 78 from the real executable.</summary>
 public sealed class BoardSettingsTests : IDisposable
 {
-    private static readonly IReadOnlyDictionary<string, MeterProfile> Profiles =
-        MeterProfileLoader.LoadDirectory(Path.Combine(AppContext.BaseDirectory, "meter-profiles"));
-
     private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("dcu-board-config-");
 
     public void Dispose() => _dir.Delete(recursive: true);
-
-    private static DcuSettings Bind(params (string Key, string Value)[] board)
-    {
-        var values = new Dictionary<string, string?>
-        {
-            ["Dcu:Id"] = "dcu-test",
-            ["Dcu:DataDirectory"] = "/tmp/dcu-board-settings-test",
-            ["Mqtt:Host"] = "127.0.0.1",
-        };
-        foreach (var (key, value) in board) values[key] = value;
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
-        return SettingsResolver.Resolve(DcuSettings.Bind(configuration), configuration);
-    }
-
-    private static IReadOnlyList<string> Problems(params (string Key, string Value)[] board) => SettingsValidator.Validate(Bind(board), Profiles);
 
     [Fact]
     public void No_LED_is_driven_by_default()

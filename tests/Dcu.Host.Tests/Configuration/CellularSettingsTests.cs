@@ -1,41 +1,17 @@
 using System.Text.Json.Nodes;
-using Dcu.Drivers.Profiles;
 using Dcu.Host.Commands;
 using Dcu.Host.Configuration;
 using Dcu.Testing;
-using Microsoft.Extensions.Configuration;
+using static Dcu.Host.Tests.Configuration.SectionSettings;
 
 namespace Dcu.Host.Tests.Configuration;
 
 /// <summary>The "Cellular" section: off by default, bound strictly, validated naming the key, exit 78 from the real executable.</summary>
 public sealed class CellularSettingsTests : IDisposable
 {
-    private static readonly IReadOnlyDictionary<string, MeterProfile> Profiles =
-        MeterProfileLoader.LoadDirectory(Path.Combine(AppContext.BaseDirectory, "meter-profiles"));
-
     private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("dcu-cellular-config-");
 
     public void Dispose() => _dir.Delete(recursive: true);
-
-    private static DcuSettings Bind(IEnumerable<KeyValuePair<string, string?>> values)
-    {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
-        return SettingsResolver.Resolve(DcuSettings.Bind(configuration), configuration);
-    }
-
-    private static DcuSettings Bind(params (string Key, string Value)[] cellular)
-    {
-        var values = new Dictionary<string, string?>
-        {
-            ["Dcu:Id"] = "dcu-test",
-            ["Dcu:DataDirectory"] = "/tmp/dcu-cellular-settings-test",
-            ["Mqtt:Host"] = "127.0.0.1",
-        };
-        foreach (var (key, value) in cellular) values[key] = value;
-        return Bind(values);
-    }
-
-    private static IReadOnlyList<string> Problems(params (string Key, string Value)[] cellular) => SettingsValidator.Validate(Bind(cellular), Profiles);
 
     [Fact]
     public void The_modem_is_off_by_default_with_the_documented_defaults()

@@ -1,10 +1,10 @@
 using System.Text.Json.Nodes;
-using Dcu.Drivers.Profiles;
 using Dcu.Host.Commands;
 using Dcu.Host.Configuration;
 using Dcu.Host.Technician;
 using Dcu.Testing;
 using Microsoft.Extensions.Configuration;
+using static Dcu.Host.Tests.Configuration.SectionSettings;
 
 namespace Dcu.Host.Tests.Technician;
 
@@ -12,27 +12,10 @@ namespace Dcu.Host.Tests.Technician;
 public sealed class ConsoleOptionsTests : IDisposable
 {
     private static readonly string Hash = ConsolePassword.Create("secret", 1000);
-    private static readonly IReadOnlyDictionary<string, MeterProfile> Profiles =
-        MeterProfileLoader.LoadDirectory(Path.Combine(AppContext.BaseDirectory, "meter-profiles"));
 
     private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("dcu-console-config-");
 
     public void Dispose() => _dir.Delete(recursive: true);
-
-    private static DcuSettings Bind(params (string Key, string Value)[] console)
-    {
-        var values = new Dictionary<string, string?>
-        {
-            ["Dcu:Id"] = "dcu-test",
-            ["Dcu:DataDirectory"] = "/tmp/dcu-console-settings-test",
-            ["Mqtt:Host"] = "127.0.0.1",
-        };
-        foreach (var (key, value) in console) values[key] = value;
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
-        return SettingsResolver.Resolve(DcuSettings.Bind(configuration), configuration);
-    }
-
-    private static IReadOnlyList<string> Problems(params (string Key, string Value)[] console) => SettingsValidator.Validate(Bind(console), Profiles);
 
     [Fact]
     public void The_console_is_off_by_default_with_the_documented_defaults()

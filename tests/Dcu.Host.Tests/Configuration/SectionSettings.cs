@@ -1,0 +1,38 @@
+using Dcu.Drivers.Profiles;
+using Dcu.Host.Configuration;
+using Microsoft.Extensions.Configuration;
+
+namespace Dcu.Host.Tests.Configuration;
+
+/// <summary>
+/// A section under test on top of the smallest valid configuration (an id, a data directory, a broker), bound and
+/// validated as the DCU does at start: for the tests of one section each (Board, Cellular, Console, ...).
+/// </summary>
+internal static class SectionSettings
+{
+    public static readonly IReadOnlyDictionary<string, MeterProfile> Profiles =
+        MeterProfileLoader.LoadDirectory(Path.Combine(AppContext.BaseDirectory, "meter-profiles"));
+
+    /// <summary>Binds the minimal configuration with <paramref name="keys"/> set; throws as the DCU would for an unknown key or a bad value.</summary>
+    public static DcuSettings Bind(params (string Key, string Value)[] keys)
+    {
+        var values = new Dictionary<string, string?>
+        {
+            ["Dcu:Id"] = "dcu-test",
+            ["Dcu:DataDirectory"] = "/tmp/dcu-section-settings-test",
+            ["Mqtt:Host"] = "127.0.0.1",
+        };
+        foreach (var (key, value) in keys) values[key] = value;
+        return Bind(values);
+    }
+
+    /// <summary>Binds exactly <paramref name="values"/>.</summary>
+    public static DcuSettings Bind(IEnumerable<KeyValuePair<string, string?>> values)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+        return SettingsResolver.Resolve(DcuSettings.Bind(configuration), configuration);
+    }
+
+    /// <summary>What the validator says of the minimal configuration with <paramref name="keys"/> set.</summary>
+    public static IReadOnlyList<string> Problems(params (string Key, string Value)[] keys) => SettingsValidator.Validate(Bind(keys), Profiles);
+}
