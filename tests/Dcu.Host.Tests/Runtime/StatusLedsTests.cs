@@ -171,7 +171,9 @@ public sealed class StatusLedsTests
     public async Task Stopping_darkens_every_LED()
     {
         await using var h = new Harness();
+        await Eventually.TrueAsync(() => h.Leds.Written(StatusLed.Fault), "the first tick");
         h.Dcu.State = Healthy with { Problem = "a DCU loop has ended", OutboxWriteFailing = true };
+        await h.NextTickAsync(); // the first tick read the state before it was set: the next one shows it
         await Eventually.TrueAsync(() => h.Leds.Lit(StatusLed.Run) && h.Leds.Lit(StatusLed.Uplink) && h.Leds.Lit(StatusLed.Fault), "all lit");
 
         await h.StopAsync();
