@@ -4,7 +4,7 @@
 # nobody here wrote, with python3-serial-asyncio for its serial server) and python3-paho-mqtt (a DCP-side client that is not MQTTnet).
 # Then, since the build for a box is NativeAOT, it publishes that build (clang and zlib1g-dev, installed
 # when missing) and runs the tests that start the dcu process once more against the native executable.
-# Usage: scripts/test.sh [extra dotnet test arguments]     (DCU_TEST_AOT=0 skips the NativeAOT stage)
+# Usage: scripts/test.sh [extra dotnet test arguments]     (TEST_DCU_AOT=0 skips the NativeAOT stage)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,9 +16,8 @@ command -v socat >/dev/null || missing+=(socat)
 # pymodbus's serial server needs pyserial-asyncio, only a Recommends of python3-pymodbus.
 /usr/bin/python3 -c 'import serial_asyncio' 2>/dev/null || missing+=(python3-serial-asyncio)
 /usr/bin/python3 -c 'import paho.mqtt' 2>/dev/null || missing+=(python3-paho-mqtt)
-aot=${DCU_TEST_AOT:-1}
-# The dcu processes the tests start read every DCU_ variable as configuration ("TEST_AOT" is no section).
-unset DCU_TEST_AOT
+# TEST_DCU_ like TEST_DCU_EXECUTABLE: a DCU_ variable would reach the dcu processes the tests start as configuration.
+aot=${TEST_DCU_AOT:-1}
 if [ "$aot" != 0 ]; then
   command -v clang >/dev/null || missing+=(clang)
   [ -f /usr/include/zlib.h ] || missing+=(zlib1g-dev)
