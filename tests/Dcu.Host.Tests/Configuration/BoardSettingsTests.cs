@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using Dcu.Host.Commands;
 using Dcu.Host.Configuration;
-using Dcu.Testing;
 using static Dcu.Host.Tests.Configuration.SectionSettings;
 
 namespace Dcu.Host.Tests.Configuration;
@@ -74,16 +73,8 @@ public sealed class BoardSettingsTests : IDisposable
     [Fact]
     public async Task The_DCU_refuses_to_start_with_exit_78_naming_each_bad_board_key()
     {
-        var path = Path.Combine(_dir.FullName, "dcu.json");
-        await File.WriteAllTextAsync(path, new JsonObject
-        {
-            ["Dcu"] = new JsonObject { ["Id"] = "board-exit", ["DataDirectory"] = _dir.FullName },
-            ["Board"] = new JsonObject { ["Leds"] = new JsonObject { ["Run"] = 99, ["Uplink"] = 6, ["Fault"] = 6 } },
-        }.ToJsonString());
+        await using var dcu = await StartRefusedAsync(_dir, "Board", new JsonObject { ["Leds"] = new JsonObject { ["Run"] = 99, ["Uplink"] = 6, ["Fault"] = 6 } });
 
-        await using var dcu = DcuProcess.Start(null, "--config", path);
-
-        Assert.Equal(78, await dcu.WaitForExitAsync(TimeSpan.FromSeconds(30)));
         await dcu.WaitForOutputAsync("Board:Leds:Run must be");
         await dcu.WaitForOutputAsync("Board:Leds:Fault 6 is already Board:Leds:Uplink");
     }

@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using Dcu.Host.Commands;
 using Dcu.Host.Configuration;
-using Dcu.Testing;
 using static Dcu.Host.Tests.Configuration.SectionSettings;
 
 namespace Dcu.Host.Tests.Configuration;
@@ -69,16 +68,8 @@ public sealed class CellularSettingsTests : IDisposable
     [Fact]
     public async Task The_DCU_refuses_to_start_with_exit_78_naming_each_bad_cellular_key()
     {
-        var path = Path.Combine(_dir.FullName, "dcu.json");
-        await File.WriteAllTextAsync(path, new JsonObject
-        {
-            ["Dcu"] = new JsonObject { ["Id"] = "cellular-exit", ["DataDirectory"] = _dir.FullName },
-            ["Cellular"] = new JsonObject { ["Enabled"] = true, ["Port"] = "COM3", ["CommandTimeout"] = "00:05:00" },
-        }.ToJsonString());
+        await using var dcu = await StartRefusedAsync(_dir, "Cellular", new JsonObject { ["Enabled"] = true, ["Port"] = "COM3", ["CommandTimeout"] = "00:05:00" });
 
-        await using var dcu = DcuProcess.Start(null, "--config", path);
-
-        Assert.Equal(78, await dcu.WaitForExitAsync(TimeSpan.FromSeconds(30)));
         await dcu.WaitForOutputAsync("Cellular:Port must be");
         await dcu.WaitForOutputAsync("Cellular:CommandTimeout must be");
     }

@@ -1,5 +1,7 @@
+using System.Text.Json.Nodes;
 using Dcu.Drivers.Profiles;
 using Dcu.Host.Configuration;
+using Dcu.Testing;
 using Microsoft.Extensions.Configuration;
 
 namespace Dcu.Host.Tests.Configuration;
@@ -35,4 +37,22 @@ internal static class SectionSettings
 
     /// <summary>What the validator says of the minimal configuration with <paramref name="keys"/> set.</summary>
     public static IReadOnlyList<string> Problems(params (string Key, string Value)[] keys) => SettingsValidator.Validate(Bind(keys), Profiles);
+
+    /// <summary>
+    /// Starts the real dcu on a file with an id, <paramref name="dir"/> as data directory and <paramref name="section"/>
+    /// set to <paramref name="value"/>, and asserts that it refuses to start with exit code 78; the process is returned
+    /// for its output.
+    /// </summary>
+    public static async Task<DcuProcess> StartRefusedAsync(DirectoryInfo dir, string section, JsonObject value)
+    {
+        var path = Path.Combine(dir.FullName, "dcu.json");
+        await File.WriteAllTextAsync(path, new JsonObject
+        {
+            ["Dcu"] = new JsonObject { ["Id"] = section.ToLowerInvariant() + "-exit", ["DataDirectory"] = dir.FullName },
+            [section] = value,
+        }.ToJsonString());
+        var dcu = DcuProcess.Start(null, "--config", path);
+        Assert.Equal(78, await dcu.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        return dcu;
+    }
 }

@@ -89,16 +89,8 @@ public sealed class ConsoleOptionsTests : IDisposable
     [Fact]
     public async Task The_DCU_refuses_to_start_with_exit_78_naming_each_bad_console_key()
     {
-        var path = Path.Combine(_dir.FullName, "dcu.json");
-        await File.WriteAllTextAsync(path, new JsonObject
-        {
-            ["Dcu"] = new JsonObject { ["Id"] = "console-exit", ["DataDirectory"] = _dir.FullName },
-            ["Console"] = new JsonObject { ["Enabled"] = true, ["Port"] = "COM1", ["PasswordHash"] = "plaintext-password", ["Lockout"] = "00:00:00" },
-        }.ToJsonString());
+        await using var dcu = await StartRefusedAsync(_dir, "Console", new JsonObject { ["Enabled"] = true, ["Port"] = "COM1", ["PasswordHash"] = "plaintext-password", ["Lockout"] = "00:00:00" });
 
-        await using var dcu = DcuProcess.Start(null, "--config", path);
-
-        Assert.Equal(78, await dcu.WaitForExitAsync(TimeSpan.FromSeconds(30)));
         await dcu.WaitForOutputAsync("Console:PasswordHash is not a password hash");
         await dcu.WaitForOutputAsync("Console:Port must be");
         await dcu.WaitForOutputAsync("Console:Lockout must be");
